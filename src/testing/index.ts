@@ -1,0 +1,2 @@
+// Public API of kubekit/testing: helpers for tests against a real control plane.
+export {};

@@ -1,0 +1,2 @@
+// Public API of kubekit/workqueue; grows as the area is built (see the issues).
+export {};
