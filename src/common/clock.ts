@@ -29,9 +29,9 @@ export const realClock: Clock = {
   now: () => performance.now(),
   wallNow: () => new Date(),
   setTimeout(fn, ms) {
+    // Not unref'd: whoever awaits a timer expects the process to live until it fires. Loops
+    // that must not hold a process open stop through their AbortSignal instead.
     const handle = setTimeout(fn, Math.max(0, ms));
-    // A pending kubekit timer alone must not keep a process alive that has nothing else to do.
-    handle.unref?.();
     return { cancel: () => clearTimeout(handle) };
   },
   sleep(ms, signal) {

@@ -1,2 +1,10 @@
-// Public API of kubekit/testing: helpers for tests against a real control plane.
-export {};
+/**
+ * kubekit/testing: helpers for tests of kubekit and of programs built on it — a real local
+ * control plane (etcd + kube-apiserver built from the Go module proxy) and test doubles.
+ */
+export {
+  LocalControlPlane,
+  type LocalControlPlaneOptions,
+  type LocalCredentials,
+} from './control-plane.js';
+export { type BuildKubeLocalOptions, buildKubeLocal, kubeLocalBinaries } from './kube-local-build.js';

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real control plane from the Go module proxy: kube-apiserver, kube-scheduler,
 # kube-controller-manager and kubectl at the release go.mod pins, etcd at the version that
-# release requires, and certgen (throwaway PKI for the launcher). Static (CGO_ENABLED=0),
-# with the version ldflags Kubernetes' own build sets, so /version reports the release.
+# release requires, and kube-local-helper (throwaway PKI and process supervision for the
+# launcher). Static (CGO_ENABLED=0), with the version ldflags Kubernetes' own build sets, so
+# /version reports the release.
 #
 # Binaries land in a cache folder outside the work tree, keyed by everything that affects
 # them; when that folder is complete the script does nothing. Go's build cache makes a
@@ -19,10 +20,10 @@ release=$(awk '$1=="k8s.io/kubernetes"{print $2; exit}' go.mod)
 [[ $release =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "go.mod does not require a k8s.io/kubernetes release (found '$release'); run ./gen-go-mod.sh vX.Y.Z"
 minor=${BASH_REMATCH[1]}
 
-key=$( { go version; cat build.sh go.mod go.sum etcd/go.mod etcd/go.sum etcd/*.go certgen/*.go; } | sha256sum | cut -c1-16)
+key=$( { go version; cat build.sh go.mod go.sum etcd/go.mod etcd/go.sum etcd/*.go helper/*.go; } | sha256sum | cut -c1-16)
 cache_root=${KUBEKIT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubekit}
 out="$cache_root/kube-local/$release-$key"
-binaries=(kube-apiserver kube-scheduler kube-controller-manager kubectl etcd certgen)
+binaries=(kube-apiserver kube-scheduler kube-controller-manager kubectl etcd kube-local-helper)
 
 complete() { for b in "${binaries[@]}"; do [[ -x $out/$b ]] || return 1; done; }
 if complete; then
@@ -49,7 +50,7 @@ go build -trimpath -ldflags "$ldflags" -o "$out.tmp/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler \
   k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl \
   || die "go build of Kubernetes $release failed (see the errors above). If modules could not be downloaded, check that the Go module proxy is reachable: go env GOPROXY"
-go build -trimpath -ldflags "-s -w" -o "$out.tmp/certgen" ./certgen || die "go build of certgen failed"
+go build -trimpath -ldflags "-s -w" -o "$out.tmp/kube-local-helper" ./helper || die "go build of kube-local-helper failed"
 (cd etcd && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" .) || die "go build of etcd failed"
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "kube-local: built in $((SECONDS - start))s into $out" >&2

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): lint, typecheck, package build, then the unit and
+# integration suites on this machine's Node and on Node 24 LTS and 26, each against a real
+# kube-apiserver built by tools/kube-local. Ends with one "total: N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+node_versions=(${KUBEKIT_TEST_NODE_VERSIONS:-system 24 26})
+report_dir=$(mktemp -d)
+trap 'rm -rf "$report_dir"' EXIT
+failed_steps=()
+
+step() {
+  local name=$1
+  shift
+  echo "── $name"
+  local start=$SECONDS
+  if "$@"; then
+    echo "── $name: ok ($((SECONDS - start))s)"
+  else
+    echo "── $name: FAILED ($((SECONDS - start))s)"
+    failed_steps+=("$name")
+  fi
+}
+
+step lint npx --no-install biome check .
+step typecheck npx --no-install tsc --noEmit
+step "package build" npm run --silent build
+step "package exports" node scripts/check-exports.mjs
+step "kube-local build" bash tools/kube-local/build.sh
+
+for v in "${node_versions[@]}"; do
+  if [[ $v == system ]]; then
+    node_bin=$(command -v node)
+  else
+    node_bin=$(bash scripts/ensure-node.sh "$v") || { failed_steps+=("install node $v"); continue; }
+  fi
+  label="node $("$node_bin" --version)"
+  step "tests on $label" "$node_bin" node_modules/vitest/vitest.mjs run \
+    --reporter=default --reporter=json --outputFile.json="$report_dir/$v.json"
+done
+
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+  }
+  console.log(`total: ${passed} passed, ${failed} failed`);
+' "$report_dir"
+if ((${#failed_steps[@]})); then
+  echo "failed steps: ${failed_steps[*]}"
+  exit 1
+fi

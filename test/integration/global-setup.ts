@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node';
+import { LocalControlPlane } from '../../src/testing/index.js';
+import type { KubeLocalInfo } from './support/kube-local-info.js';
+
+/**
+ * Starts one real control plane for the whole integration run and hands its coordinates to
+ * every test file through vitest's provide/inject. Teardown runs on success and on failure; the
+ * supervisor kills the processes even if vitest itself is killed.
+ */
+export default async function setup(project: TestProject) {
+  const started = performance.now();
+  const plane = await LocalControlPlane.start({
+    logger: {
+      debug: () => {},
+      info: (message) => console.log(message),
+      warn: (message) => console.warn(message),
+      error: (message) => console.error(message),
+    },
+  });
+  console.log(
+    `kube-local: control plane up in ${Math.round(performance.now() - started)} ms at ${plane.server}`,
+  );
+  const info: KubeLocalInfo = {
+    server: plane.server,
+    kubeconfigPath: plane.kubeconfigPath,
+    caFile: plane.caFile,
+    binDir: plane.binDir,
+    users: plane.users,
+  };
+  project.provide('kubeLocal', info);
+  return async () => {
+    await plane.stop();
+  };
+}
