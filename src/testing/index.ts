@@ -7,5 +7,5 @@ export {
   type LocalControlPlaneOptions,
   type LocalCredentials,
 } from './control-plane.js';
-export { FakeClock } from './fake-clock.js';
+export { FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { type BuildKubeLocalOptions, buildKubeLocal, kubeLocalBinaries } from './kube-local-build.js';
