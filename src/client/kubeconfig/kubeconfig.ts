@@ -127,7 +127,13 @@ export class KubeConfig {
    *   certificate files (named), conflicting fields, an unsupported auth-provider or exec setup.
    */
   connectionConfig(contextName?: string): ConnectionConfig {
-    return buildConnectionConfig(this.merged, contextName || this.currentContext, this.options);
+    if (contextName) return buildConnectionConfig(this.merged, contextName, this.options);
+    // The current context may come from the `context` option rather than the files.
+    return buildConnectionConfig(
+      { ...this.merged, currentContext: this.currentContext },
+      undefined,
+      this.options,
+    );
   }
 
   /** Describes where this config came from, e.g. for log lines: the file list or "the kubeconfig". */
