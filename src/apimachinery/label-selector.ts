@@ -127,47 +127,69 @@ function requirementString(r: LabelRequirement): string {
 }
 
 interface Problem {
-  message: string;
+  /** What is wrong, e.g. `label value "b@c"`; a position can be appended to it. */
+  subject: string;
+  /** Why, e.g. `for key "a" is invalid: …`. */
+  detail: string;
   part: string;
   /** Index of the offending value, or -1 when the key, operator or value count is at fault. */
   valueIndex: number;
   onKey: boolean;
 }
 
-/** The first thing wrong with a requirement, following apimachinery's `NewRequirement` rules. */
-function requirementProblem(key: string, operator: string, values: readonly string[]): Problem | undefined {
+function problemText(p: Problem, where = ''): string {
+  return `${p.subject}${where} ${p.detail}`;
+}
+
+/**
+ * The first thing wrong with a requirement, following apimachinery's `NewRequirement` rules.
+ * `shownOperator` is how the operator is named in messages (as written in a selector string).
+ */
+function requirementProblem(
+  key: string,
+  operator: string,
+  values: readonly string[],
+  shownOperator = operator,
+): Problem | undefined {
   const keyErrors = validateLabelKey(key);
   if (keyErrors.length > 0) {
     return {
-      message: `label key ${JSON.stringify(key)} is invalid: ${keyErrors.join('; ')}`,
+      subject: `label key ${JSON.stringify(key)}`,
+      detail: `is invalid: ${keyErrors.join('; ')}`,
       part: key,
       valueIndex: -1,
       onKey: true,
     };
   }
-  const count = (message: string): Problem => ({ message, part: operator, valueIndex: -1, onKey: false });
+  const count = (detail: string): Problem => ({
+    subject: `operator '${shownOperator}'`,
+    detail: `on key "${key}" ${detail}`,
+    part: operator,
+    valueIndex: -1,
+    onKey: false,
+  });
   switch (operator) {
     case 'in':
     case 'notin':
-      if (values.length === 0)
-        return count(`operator '${operator}' on key "${key}" needs at least one value`);
+      if (values.length === 0) return count('needs at least one value');
       break;
     case '=':
     case '==':
     case '!=':
-      if (values.length !== 1) return count(`operator '${operator}' on key "${key}" needs exactly one value`);
+      if (values.length !== 1) return count('needs exactly one value');
       break;
     case 'exists':
     case '!':
-      if (values.length !== 0) return count(`operator '${operator}' on key "${key}" takes no values`);
+      if (values.length !== 0) return count('takes no values');
       break;
     case 'gt':
     case 'lt': {
-      if (values.length !== 1) return count(`operator '${operator}' on key "${key}" needs exactly one value`);
+      if (values.length !== 1) return count('needs exactly one value');
       const v = values[0] as string;
       if (parseInt64(v) === undefined) {
         return {
-          message: `value ${JSON.stringify(v)} for operator '${operator}' on key "${key}" must be a 64-bit integer`,
+          subject: `value ${JSON.stringify(v)}`,
+          detail: `for operator '${shownOperator}' on key "${key}" must be a 64-bit integer`,
           part: v,
           valueIndex: 0,
           onKey: false,
@@ -176,16 +198,21 @@ function requirementProblem(key: string, operator: string, values: readonly stri
       break;
     }
     default:
-      return count(
-        `unknown operator ${JSON.stringify(operator)}; expected one of =, ==, !=, in, notin, exists, !, gt, lt`,
-      );
+      return {
+        subject: `operator ${JSON.stringify(operator)}`,
+        detail: 'is unknown; expected one of =, ==, !=, in, notin, exists, !, gt, lt',
+        part: String(operator),
+        valueIndex: -1,
+        onKey: false,
+      };
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as string;
     const errors = validateLabelValue(v);
     if (errors.length > 0) {
       return {
-        message: `label value ${JSON.stringify(v)} for key "${key}" is invalid: ${errors.join('; ')}`,
+        subject: `label value ${JSON.stringify(v)}`,
+        detail: `for key "${key}" is invalid: ${errors.join('; ')}`,
         part: v,
         valueIndex: i,
         onKey: false,
@@ -218,7 +245,7 @@ export function newLabelRequirement(
 ): LabelRequirement {
   const problem = requirementProblem(key, operator, values);
   if (problem)
-    throw new SelectorParseError(`invalid label requirement: ${problem.message}`, '', -1, problem.part);
+    throw new SelectorParseError(`invalid label requirement: ${problemText(problem)}`, '', -1, problem.part);
   return normalizedRequirement(key, operator, values);
 }
 
@@ -368,7 +395,7 @@ export function labelSelectorFromObject(
     const value = matchLabels[key];
     if (typeof value !== 'string') fail(`matchLabels[${JSON.stringify(key)}]`, 'the value must be a string');
     const problem = requirementProblem(key, '=', [value as string]);
-    if (problem) fail(`matchLabels[${JSON.stringify(key)}]`, problem.message);
+    if (problem) fail(`matchLabels[${JSON.stringify(key)}]`, problemText(problem));
     requirements.push(normalizedRequirement(key, '=', [value as string]));
   }
   const expressions = selector.matchExpressions ?? [];
@@ -398,7 +425,7 @@ export function labelSelectorFromObject(
         : problem.valueIndex >= 0
           ? `${path}.values[${problem.valueIndex}]`
           : `${path}.values`;
-      fail(where, problem.message);
+      fail(where, problemText(problem));
     }
     requirements.push(normalizedRequirement(key, op as LabelSelectorOperator, values));
   }
@@ -542,20 +569,13 @@ class Parser {
     }
     const values =
       operator === 'in' || operator === 'notin' ? this.valueList(opToken) : [this.exactValue(opToken)];
-    const problem = requirementProblem(
-      key,
-      operator,
-      values.map((v) => v.text),
-    );
+    const texts = values.map((v) => v.text);
+    const problem = requirementProblem(key, operator, texts, opToken.text);
     if (problem) {
       const at = problem.valueIndex >= 0 ? (values[problem.valueIndex] as Token).pos : opToken.pos;
-      this.fail(at, problem.part, `${problem.message} (at position ${at})`);
+      this.fail(at, problem.part, problemText(problem, ` at position ${at}`));
     }
-    return normalizedRequirement(
-      key,
-      operator,
-      values.map((v) => v.text),
-    );
+    return normalizedRequirement(key, operator, texts);
   }
 
   /** `( item , item ... )` where an item is a value or nothing (an empty value). */
