@@ -41,6 +41,13 @@ export function parseKubeConfigText(text: string, sourcePath?: string): KubeConf
   const first = doc.errors[0];
   if (first !== undefined) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
+    if (first.code === 'MULTIPLE_DOCS') {
+      throw kubeconfigError(
+        source,
+        `holds more than one YAML document (a second one starts at line ${line})`,
+        'Keep one document per file; to combine files, list them in KUBECONFIG.',
+      );
+    }
     // The library's message may append " at line N, column M:" plus a quote; keep only the first clause.
     const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw kubeconfigError(

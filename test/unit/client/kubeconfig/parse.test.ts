@@ -138,7 +138,9 @@ describe('parseKubeConfigText', () => {
     expect(configErrorOfSync(() => parseKubeConfigText('kind: Config\nkind: Config\n'))).toContain(
       'not valid YAML',
     );
-    expect(configErrorOfSync(() => parseKubeConfigText('a: 1\n---\nb: 2\n'))).toContain('not valid YAML');
+    expect(configErrorOfSync(() => parseKubeConfigText('a: 1\n---\nb: 2\n', '/k'))).toBe(
+      'kubeconfig /k: holds more than one YAML document (a second one starts at line 2). Keep one document per file; to combine files, list them in KUBECONFIG.',
+    );
   });
 
   it('survives an alias expansion bomb with a ConfigError instead of exhausting memory', () => {
@@ -149,7 +151,9 @@ describe('parseKubeConfigText', () => {
       lines.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const msg = configErrorOfSync(() => parseKubeConfigText(lines.join('\n'), '/bomb'));
-    expect(msg).toMatch(/^kubeconfig \/bomb: /);
+    expect(msg).toMatch(
+      /^kubeconfig \/bomb: could not be read as data \(.*alias.*\)\. Remove excessive YAML aliases/,
+    );
   });
 
   it('supports YAML merge keys, as the Go YAML library does', () => {
