@@ -1,0 +1,304 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { Dispatcher } from 'undici';
+import { type Clock, realClock } from '../common/clock.js';
+import { type Logger, silentLogger } from '../common/logger.js';
+import { type ApiError, apiErrorFromResponse, TransportError } from './api-error.js';
+import { type DispatcherLease, leaseDispatcher, type PoolOptions } from './dispatcher-pool.js';
+import type { ConnectionConfig } from './kubeconfig/index.js';
+import { TokenBucket } from './token-bucket.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** HTTP verbs the Kubernetes API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+/** Query parameters; `undefined` values are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** One API request. */
+export interface RequestOptions {
+  method: HttpMethod;
+  /** Absolute API path, e.g. `/api/v1/namespaces/default/pods`. */
+  path: string;
+  query?: Query;
+  /** Sent as JSON unless it is already a string or Buffer. */
+  body?: unknown;
+  /** Default `application/json` when there is a body. */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Whole-request timeout in ms for this call (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
+/** An open streaming response (watch, logs): consume `body` or call `close()`. */
+export interface StreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): void };
+  close(): void;
+}
+
+/** Options of a {@link RestClient}. Every field has a documented default. */
+export interface RestClientOptions {
+  /** Client-side rate limit in requests per second (default 5, like client-go); ≤ 0 disables. */
+  qps?: number;
+  /** Requests allowed at once above the rate (default 10, like client-go). */
+  burst?: number;
+  /** Timeout for non-streaming requests in ms (default 60 s, the apiserver's own limit); 0 disables. */
+  timeoutMs?: number;
+  /**
+   * Attempts after the first for a 429, or a 5xx with Retry-After (default 10, like client-go).
+   * Only for requests that are safe to repeat: GET, HEAD, PUT, DELETE on any such answer, and
+   * POST/PATCH only on 429, which the server sends before doing anything.
+   */
+  maxRetries?: number;
+  /** Longest single Retry-After wait honoured, in seconds (default 30). */
+  maxRetryAfterSeconds?: number;
+  /** `User-Agent` header (default `kubekit/<version> (<platform>/<arch>) node/<version>`). */
+  userAgent?: string;
+  pool?: PoolOptions;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+const defaultUserAgent = `kubekit/0.1.0 (${process.platform}/${process.arch}) node/${process.version}`;
+
+/**
+ * Low-level HTTP access to one cluster as one user: authentication, impersonation, a shared
+ * connection pool, client-side rate limiting and bounded Retry-After retries. Everything typed
+ * (ResourceClient, discovery, informers) is built on it. Safe to share; call `close()` when done.
+ */
+export class RestClient {
+  /** Base URL of the API server, without a trailing slash. */
+  readonly server: string;
+  /** Namespace the configuration selects (context namespace or in-cluster namespace). */
+  readonly defaultNamespace: string;
+  private readonly limiter: TokenBucket;
+  private readonly options: Required<Omit<RestClientOptions, 'pool' | 'logger' | 'clock'>>;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly staticHeaders: Record<string, string | string[]>;
+  private lease: DispatcherLease | undefined;
+  private leaseCert: unknown;
+  private closed = false;
+
+  constructor(
+    readonly connection: ConnectionConfig,
+    options: RestClientOptions = {},
+  ) {
+    this.server = connection.server.replace(/\/+$/, '');
+    this.defaultNamespace = connection.namespace;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger;
+    this.options = {
+      qps: options.qps ?? 5,
+      burst: options.burst ?? 10,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 10,
+      maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 30,
+      userAgent: options.userAgent ?? defaultUserAgent,
+    };
+    this.limiter = new TokenBucket(this.options.qps, this.options.burst, this.clock);
+    this.poolOptions = options.pool ?? {};
+    this.staticHeaders = { 'user-agent': this.options.userAgent, ...impersonationHeaders(connection) };
+    if (!connection.disableCompression) this.staticHeaders['accept-encoding'] = 'gzip';
+  }
+
+  private readonly poolOptions: PoolOptions;
+
+  /**
+   * Sends a request and returns the parsed JSON body of a 2xx answer (undefined when empty).
+   * Non-2xx answers reject with {@link ApiError}; failures to get an answer reject with
+   * {@link TransportError}; an aborted `signal` rejects with its reason.
+   */
+  async request<T>(options: RequestOptions): Promise<T> {
+    const { statusCode, headers, body } = await this.send(options, false);
+    let buffer = Buffer.from(await body.arrayBuffer());
+    if (headers['content-encoding'] === 'gzip') buffer = await gunzipAsync(buffer);
+    if (statusCode === 204 || buffer.length === 0) return undefined as T;
+    try {
+      return JSON.parse(buffer.toString('utf8')) as T;
+    } catch (err) {
+      throw new TransportError(
+        `${options.method} ${options.path}: the server's answer is not JSON (${(err as Error).message})`,
+        { cause: err },
+      );
+    }
+  }
+
+  /**
+   * Opens a streaming request (watch). Only an inactivity limit applies (`inactivityTimeoutMs`
+   * between chunks, 0 = none), never a whole-request timeout. Non-2xx answers reject with
+   * {@link ApiError}.
+   */
+  async stream(options: RequestOptions & { inactivityTimeoutMs?: number }): Promise<StreamResponse> {
+    const res = await this.send(options, true);
+    return {
+      statusCode: res.statusCode,
+      headers: res.headers,
+      body: res.body as unknown as StreamResponse['body'],
+      close: () => res.body.destroy(),
+    };
+  }
+
+  /** Releases the connection pool reference. In-flight requests finish first. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.lease?.release();
+  }
+
+  /** Builds the full URL of an API path with its query (exposed for tests and diagnostics). */
+  url(path: string, query?: Query): string {
+    let url = this.server + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+      const qs = params.toString();
+      if (qs) url += `?${qs}`;
+    }
+    return url;
+  }
+
+  private async dispatcher(signal: AbortSignal | undefined): Promise<Dispatcher> {
+    if (this.closed) throw new Error('RestClient is closed');
+    const auth = this.connection.auth;
+    if (auth.clientCertificate) {
+      const cert = await auth.clientCertificate(signal);
+      if (!this.lease || cert !== this.leaseCert) {
+        const old = this.lease;
+        this.lease = leaseDispatcher(this.connection, this.poolOptions, cert);
+        this.leaseCert = cert;
+        void old?.release();
+      }
+    } else if (!this.lease) {
+      this.lease = leaseDispatcher(this.connection, this.poolOptions);
+    }
+    return this.lease.dispatcher;
+  }
+
+  private async send(
+    options: RequestOptions & { inactivityTimeoutMs?: number },
+    streaming: boolean,
+  ): Promise<Dispatcher.ResponseData> {
+    const { method, path } = options;
+    const timeoutMs = streaming ? 0 : (options.timeoutMs ?? this.options.timeoutMs);
+    const signal =
+      timeoutMs > 0
+        ? options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs)
+        : options.signal;
+    const body =
+      options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body)
+        ? (options.body as string | Buffer | undefined)
+        : JSON.stringify(options.body);
+    const url = this.url(path, options.query);
+    let refreshedAuth = false;
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire(signal);
+      const authorization = await this.connection.auth.authorization(signal);
+      const headers: Record<string, string | string[]> = {
+        ...this.staticHeaders,
+        accept: 'application/json',
+      };
+      if (authorization) headers.authorization = authorization;
+      if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+      let res: Dispatcher.ResponseData;
+      try {
+        const dispatcher = await this.dispatcher(signal);
+        res = await dispatcher.request({
+          origin: new URL(url).origin,
+          path: url.slice(url.indexOf('/', url.indexOf('//') + 2)),
+          method,
+          headers,
+          body: body ?? null,
+          signal: signal ?? null,
+          bodyTimeout: streaming ? (options.inactivityTimeoutMs ?? 0) : timeoutMs,
+          headersTimeout: timeoutMs || 60_000,
+        });
+      } catch (err) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        throw transportError(method, path, err, signal?.aborted ? timeoutMs : undefined);
+      }
+      if (res.statusCode >= 200 && res.statusCode < 300) return res;
+
+      const text = await readErrorBody(res);
+      const error = apiErrorFromResponse(res.statusCode, text, headerValue(res.headers['retry-after']), {
+        method,
+        path,
+      });
+      if (res.statusCode === 401 && !refreshedAuth) {
+        refreshedAuth = true;
+        if (await this.connection.auth.invalidate(authorization)) continue;
+      }
+      if (this.shouldRetry(method, error, attempt)) {
+        const waitSeconds = Math.min(error.retryAfterSeconds ?? 1, this.options.maxRetryAfterSeconds);
+        this.logger.debug('kubekit: retrying after server asked to wait', {
+          method,
+          path,
+          code: error.code,
+          waitSeconds,
+          attempt: attempt + 1,
+        });
+        await this.clock.sleep(waitSeconds * 1000, options.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private shouldRetry(method: HttpMethod, error: ApiError, attempt: number): boolean {
+    if (attempt >= this.options.maxRetries) return false;
+    if (error.code === 429) return true;
+    // 5xx are retried only when the server said when (Retry-After), and only for requests
+    // that are safe to repeat: a POST that failed with 500 may have been applied.
+    return (
+      error.code >= 500 && error.retryAfterSeconds !== undefined && method !== 'POST' && method !== 'PATCH'
+    );
+  }
+}
+
+function impersonationHeaders(connection: ConnectionConfig): Record<string, string | string[]> {
+  const imp = connection.impersonate;
+  if (!imp) return {};
+  const headers: Record<string, string | string[]> = {};
+  if (imp.user) headers['impersonate-user'] = imp.user;
+  if (imp.uid) headers['impersonate-uid'] = imp.uid;
+  if (imp.groups?.length) headers['impersonate-group'] = imp.groups;
+  for (const [key, values] of Object.entries(imp.extra ?? {})) {
+    // Header names are case-insensitive, so keys are percent-encoded as apiserver expects.
+    headers[`impersonate-extra-${encodeURIComponent(key)}`] = values;
+  }
+  return headers;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readErrorBody(res: Dispatcher.ResponseData): Promise<string> {
+  try {
+    let buffer = Buffer.from(await res.body.arrayBuffer());
+    if (res.headers['content-encoding'] === 'gzip') buffer = await gunzipAsync(buffer);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+function transportError(
+  method: string,
+  path: string,
+  err: unknown,
+  timedOutAfterMs?: number,
+): TransportError {
+  const code = (err as { code?: string }).code;
+  const what = timedOutAfterMs ? `timed out after ${timedOutAfterMs} ms` : (err as Error).message;
+  return new TransportError(
+    `${method} ${path}: ${what}`,
+    { cause: err },
+    timedOutAfterMs ? 'ETIMEDOUT' : code,
+  );
+}

@@ -1,0 +1,127 @@
+import type { Status } from 'kubernetes-types/meta/v1.js';
+import { ApiError, TransportError } from './api-error.js';
+
+/** The event types a Kubernetes watch stream carries. */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+/**
+ * One watch event. `BOOKMARK` objects carry only `metadata.resourceVersion` (and annotations
+ * such as `k8s.io/initial-events-end`); ERROR events never reach the consumer: they end the
+ * stream with an {@link ApiError} (410 Gone among them).
+ */
+export interface WatchEvent<T> {
+  type: WatchEventType;
+  object: T;
+}
+
+const newline = 0x0a;
+
+/**
+ * Decodes a watch response body (one JSON object per line) into events. Ends normally when the
+ * server closes the stream cleanly; throws {@link ApiError} for an ERROR event and
+ * {@link TransportError} when the stream breaks or ends in the middle of an event — an event
+ * that was not received whole is never yielded, so the caller resumes from the last one it got.
+ */
+export async function* decodeWatchStream<T>(
+  body: AsyncIterable<Buffer>,
+  request: { method: string; path: string },
+): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  try {
+    for await (const chunk of body) {
+      let start = 0;
+      let nl = chunk.indexOf(newline, start);
+      while (nl !== -1) {
+        let line: Buffer;
+        if (pendingBytes > 0) {
+          pending.push(chunk.subarray(start, nl));
+          line = Buffer.concat(pending, pendingBytes + nl - start);
+          pending = [];
+          pendingBytes = 0;
+        } else {
+          line = chunk.subarray(start, nl);
+        }
+        const event = parseLine<T>(line, request);
+        if (event) yield event;
+        start = nl + 1;
+        nl = chunk.indexOf(newline, start);
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+      }
+    }
+  } catch (err) {
+    if (err instanceof ApiError || err instanceof TransportError) throw err;
+    const code = (err as { code?: string }).code;
+    const reason =
+      code === 'UND_ERR_BODY_TIMEOUT' ? 'no data within the inactivity timeout' : (err as Error).message;
+    throw new TransportError(
+      `${request.method} ${request.path}: watch stream broke: ${reason}`,
+      { cause: err },
+      code,
+    );
+  }
+  if (pendingBytes > 0) {
+    // The server ends every event with a newline; a final fragment without one may still be a
+    // whole object (some proxies drop the last newline), otherwise the stream was truncated.
+    const event = tryParseLine<T>(Buffer.concat(pending, pendingBytes));
+    if (!event) {
+      throw new TransportError(
+        `${request.method} ${request.path}: watch stream ended in the middle of an event (${pendingBytes} bytes)`,
+        undefined,
+        'ETRUNCATED',
+      );
+    }
+    yield checkEvent(event, request);
+  }
+}
+
+function parseLine<T>(line: Buffer, request: { method: string; path: string }): WatchEvent<T> | undefined {
+  if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return undefined;
+  const event = tryParseLine<T>(line);
+  if (!event) {
+    throw new TransportError(
+      `${request.method} ${request.path}: watch stream carried a line that is not a watch event: ${line.toString('utf8', 0, 120)}`,
+      undefined,
+      'EBADEVENT',
+    );
+  }
+  return checkEvent(event, request);
+}
+
+function tryParseLine<T>(line: Buffer): { type: string; object: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(line.toString('utf8')) as { type?: unknown; object?: unknown };
+    if (parsed && typeof parsed.type === 'string' && parsed.object && typeof parsed.object === 'object') {
+      return parsed as { type: string; object: T };
+    }
+  } catch {
+    // reported by the caller
+  }
+  return undefined;
+}
+
+function checkEvent<T>(
+  event: { type: string; object: unknown },
+  request: { method: string; path: string },
+): WatchEvent<T> {
+  switch (event.type) {
+    case 'ADDED':
+    case 'MODIFIED':
+    case 'DELETED':
+    case 'BOOKMARK':
+      return event as WatchEvent<T>;
+    case 'ERROR': {
+      const status = event.object as Status;
+      throw new ApiError({ kind: 'Status', status: 'Failure', ...status, code: status.code || 500 }, request);
+    }
+    default:
+      throw new TransportError(
+        `${request.method} ${request.path}: unknown watch event type "${event.type}"`,
+        undefined,
+        'EBADEVENT',
+      );
+  }
+}
