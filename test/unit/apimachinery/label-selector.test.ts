@@ -496,7 +496,7 @@ describe('label selector properties', () => {
       fc.constantFrom<LabelSelectorOperator>('in', 'notin'),
       fc.array(value, { minLength: 1, maxLength: 4 }),
     ),
-    fc.tuple(key, fc.constantFrom<LabelSelectorOperator>('exists', '!'), fc.constant([])),
+    fc.tuple(key, fc.constantFrom<LabelSelectorOperator>('exists', '!'), fc.constant<string[]>([])),
     fc.tuple(
       key,
       fc.constantFrom<LabelSelectorOperator>('gt', 'lt'),
@@ -545,6 +545,7 @@ describe('label selector properties', () => {
         case 'lt':
           return has && /^\d+$/.test(v as string) && Number(v) < Number(values[0]);
       }
+      return false;
     });
   const labelsFor = (reqs: [string, LabelSelectorOperator, string[]][]) =>
     fc.array(
