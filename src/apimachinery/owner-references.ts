@@ -82,9 +82,10 @@ export function newControllerRef(
     throw new TypeError(
       `newControllerRef: the owner ${JSON.stringify(name)} has no metadata.uid (was it read from the API server?)`,
     );
+  const version = 'apiVersion' in gvk ? gvk.apiVersion : gvk.version;
+  if (!version || !gvk.kind)
+    throw new TypeError('newControllerRef: the owner kind needs a version and a kind');
   const apiVersion =
     'apiVersion' in gvk ? gvk.apiVersion : gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-  if (!apiVersion || !gvk.kind)
-    throw new TypeError('newControllerRef: the owner kind needs a version and a kind');
   return { apiVersion, kind: gvk.kind, name, uid, controller: true, blockOwnerDeletion: true };
 }
