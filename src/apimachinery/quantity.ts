@@ -139,6 +139,8 @@ export class Quantity {
   readonly #nanos: bigint;
   /** The format this quantity is rendered in; see {@link QuantityFormat}. */
   readonly format: QuantityFormat;
+  /** The canonical string, computed on first use (the value never changes). */
+  #text: string | undefined;
 
   static {
     createQuantity = (nanos, format) => new Quantity(nanos, format);
@@ -293,6 +295,11 @@ export class Quantity {
    * `1.5` → `1500m`, `1.5Gi` → `1536Mi`, `1024Mi` → `1Gi`, `0.5` → `500m`, `12e6` → `12e6`.
    */
   toString(): string {
+    if (this.#text === undefined) this.#text = this.#render();
+    return this.#text;
+  }
+
+  #render(): string {
     const nanos = this.#nanos;
     if (nanos === 0n) return '0';
     const negative = nanos < 0n;
