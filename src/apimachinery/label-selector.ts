@@ -5,8 +5,8 @@
  * `labelSelector=` query parameters.
  *
  * A selector is compiled once into one small predicate per requirement, so matching an object
- * (which listers do for every cached object) is a few property lookups and comparisons: no
- * parsing, no regex and no allocation per match.
+ * (which listers do for every cached object) is a few own-property lookups and string or set
+ * comparisons, with no allocation; only `>`/`<` parse the label value as an integer.
  */
 import type { LabelSelector as LabelSelectorObject } from 'kubernetes-types/meta/v1.js';
 import { validateLabelKey, validateLabelValue } from './label-validation.js';
@@ -40,7 +40,8 @@ const INT_RE = /^[+-]?[0-9]+$/;
 /** strconv.ParseInt(s, 10, 64): an optional sign and decimal digits, within int64. */
 function parseInt64(s: string): number | bigint | undefined {
   if (!INT_RE.test(s)) return undefined;
-  const digits = s.charCodeAt(0) <= 45 ? s.length - 1 : s.length;
+  const first = s.charCodeAt(0);
+  const digits = first === 43 /* + */ || first === 45 /* - */ ? s.length - 1 : s.length;
   // Up to 15 digits is always exact as a Number; mixed number/bigint comparison is exact too.
   if (digits <= 15) return Number(s);
   const big = BigInt(s);
@@ -263,7 +264,7 @@ function byKey(a: LabelRequirement, b: LabelRequirement): number {
 /**
  * A compiled, immutable label selector. Obtain one from {@link parseLabelSelector},
  * {@link labelSelectorFromObject}, {@link labelSelectorFromSet}, {@link everythingLabelSelector}
- * or {@link nothingLabelSelector}. Safe to share between listers and threads of work.
+ * or {@link nothingLabelSelector}. Safe to share between listers and concurrent workers.
  */
 export class LabelSelectorMatcher {
   /** The requirements, sorted by key (stable), all of which must hold for a match. */
