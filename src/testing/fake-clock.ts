@@ -16,6 +16,8 @@ interface FakeTimer {
 }
 
 const DEFAULT_WALL_ORIGIN = Date.UTC(2024, 0, 1);
+// A synchronous step cannot be interrupted, so a zero-delay re-arm loop would hang a test forever.
+const MAX_TIMERS_PER_INSTANT = 1_000_000;
 
 /**
  * A {@link Clock} whose time only moves when a test moves it. Timers fire synchronously from
@@ -114,9 +116,17 @@ export class FakeClock implements Clock {
     if (!(t >= this.#now)) {
       throw new RangeError(`FakeClock time is monotonic: cannot go from ${this.#now} back to ${t}`);
     }
+    let firedAtOneInstant = 0;
     for (;;) {
       const timer = this.#popDue(t);
       if (timer === undefined) break;
+      firedAtOneInstant = timer.due === this.#now ? firedAtOneInstant + 1 : 0;
+      if (firedAtOneInstant > MAX_TIMERS_PER_INSTANT) {
+        throw new Error(
+          `FakeClock: over ${MAX_TIMERS_PER_INSTANT} timers fired at t=${this.#now} without time moving; ` +
+            'the code under test is re-arming a zero-delay timer in a loop',
+        );
+      }
       this.#now = timer.due;
       timer.fn();
     }

@@ -74,7 +74,9 @@ export class DelayingQueue<T = string> extends Queue<T> implements DelayingWorkQ
   private arm(at: number): void {
     this.timer?.cancel();
     this.timerAt = at;
-    const delay = Math.min(Math.max(0, at - this.clock.now()), MAX_TIMER_MS);
+    // Whole milliseconds, rounded up: platform timers have 1 ms resolution, and rounding down
+    // would only buy an early wake-up that finds nothing due.
+    const delay = Math.min(Math.max(0, Math.ceil(at - this.clock.now())), MAX_TIMER_MS);
     this.timer = this.clock.setTimeout(this.onTimer, delay);
   }
 

@@ -55,14 +55,6 @@ export class Fifo<T> {
     return false;
   }
 
-  /** Drops every value. */
-  clear(): void {
-    this.buf = new Array<T | undefined>(MIN_CAPACITY).fill(undefined);
-    this.mask = MIN_CAPACITY - 1;
-    this.head = 0;
-    this.size = 0;
-  }
-
   private resize(capacity: number): void {
     const next = new Array<T | undefined>(capacity).fill(undefined);
     for (let i = 0; i < this.size; i++) next[i] = this.buf[(this.head + i) & this.mask];

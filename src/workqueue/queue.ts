@@ -131,12 +131,13 @@ export class Queue<T = string> implements WorkQueue<T> {
   }
 
   get(signal?: AbortSignal): Promise<GetResult<T>> {
+    // An aborted caller must not take an item it will never mark done.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.fifo.length > 0) return Promise.resolve(this.take());
     if (this.stopping) return SHUTDOWN_PROMISE;
     if (signal === undefined) {
       return new Promise<GetResult<T>>((resolve) => this.waiters.push(resolve));
     }
-    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<GetResult<T>>((resolve, reject) => {
       const onAbort = () => {
         this.waiters.remove(waiter);

@@ -82,11 +82,9 @@ export class ItemExponentialFailureRateLimiter implements RateLimiter {
   }
 
   when(key: QueueKey): number {
-    const exp = this.failures.bump(key);
-    const backoff = this.baseDelayMs * 2 ** exp;
-    // After ~1024 failures 2^exp is Infinity (and 0·Infinity is NaN); both must cap.
-    if (!(backoff < this.maxDelayMs)) return this.maxDelayMs;
-    return backoff;
+    // 2^1024 is Infinity and 0·Infinity is NaN; past 2^1023 every positive base is capped anyway.
+    const exp = Math.min(this.failures.bump(key), 1023);
+    return Math.min(this.baseDelayMs * 2 ** exp, this.maxDelayMs);
   }
 
   forget(key: QueueKey): void {

@@ -56,6 +56,15 @@ describe('FakeClock', () => {
     expect(fired).toBe(1);
   });
 
+  it('fails loudly instead of hanging when code re-arms a zero-delay timer forever', () => {
+    const clock = new FakeClock();
+    const rearm = () => {
+      clock.setTimeout(rearm, 0);
+    };
+    rearm();
+    expect(() => clock.step(1)).toThrow(/re-arming a zero-delay timer/);
+  });
+
   it('cancel removes a timer and is idempotent', () => {
     const clock = new FakeClock();
     let fired = 0;
