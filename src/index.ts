@@ -4,6 +4,8 @@
  * `kubekit/workqueue`, `kubekit/leaderelection`, `kubekit/events`, `kubekit/controller`,
  * `kubekit/testing`).
  */
+
+export * from './client/index.js';
 export { type Clock, type ClockTimer, realClock } from './common/clock.js';
 export { ConfigError } from './common/errors.js';
 export { type Logger, silentLogger } from './common/logger.js';

@@ -39,7 +39,7 @@ export function leaseDispatcher(
 ): DispatcherLease {
   if (clientCert) {
     const dispatcher = createDispatcher(connection, options, clientCert);
-    return { dispatcher, release: () => dispatcher.close() };
+    return { dispatcher, release: () => closeWithGrace(dispatcher) };
   }
   const key = `${connection.identity}|${options.connections ?? ''}|${options.keepAliveTimeoutMs ?? ''}`;
   let entry = pool.get(key);
@@ -57,10 +57,28 @@ export function leaseDispatcher(
       released = true;
       if (--leased.refs === 0) {
         pool.delete(key);
-        await leased.dispatcher.close();
+        await closeWithGrace(leased.dispatcher);
       }
     },
   };
+}
+
+/** How long in-flight requests get to finish when the last user releases a dispatcher. */
+const closeGraceMs = 5_000;
+
+// close() waits for every in-flight request, and a forgotten watch never finishes: after a
+// grace period the remaining sockets are destroyed so closing can never hang.
+async function closeWithGrace(dispatcher: Dispatcher): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = dispatcher.close().then(() => true);
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), closeGraceMs);
+  });
+  try {
+    if (!(await Promise.race([closed, late]))) await dispatcher.destroy();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function createDispatcher(

@@ -3,6 +3,8 @@
  * credentials like kubectl, and hands out typed `ResourceClient`s for built-in resources
  * (`Pods`, `Deployments`, …) and custom ones (`resourceType<T>()` or discovery by kind).
  */
+
+export * from '../apimachinery/index.js';
 export {
   ApiError,
   isAlreadyExists,

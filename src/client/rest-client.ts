@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { type Clock, realClock } from '../common/clock.js';
 import { type Logger, silentLogger } from '../common/logger.js';
@@ -134,11 +134,20 @@ export class RestClient {
    */
   async stream(options: RequestOptions & { inactivityTimeoutMs?: number }): Promise<StreamResponse> {
     const res = await this.send(options, true);
+    // Streams are not asked for gzip (latency and CPU per event matter more than bytes), but a
+    // server or proxy may compress anyway.
+    const body: StreamResponse['body'] =
+      res.headers['content-encoding'] === 'gzip'
+        ? (res.body.pipe(createGunzip()) as unknown as StreamResponse['body'])
+        : (res.body as unknown as StreamResponse['body']);
     return {
       statusCode: res.statusCode,
       headers: res.headers,
-      body: res.body as unknown as StreamResponse['body'],
-      close: () => res.body.destroy(),
+      body,
+      close: () => {
+        res.body.destroy();
+        if (body !== (res.body as unknown)) body.destroy();
+      },
     };
   }
 

@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import { realClock } from '../common/clock.js';
 import { ConfigError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
+import { compactEtcd } from './etcd-compaction.js';
 import { freePort, probePort } from './free-port.js';
 import { buildKubeLocal } from './kube-local-build.js';
 import { contextName, type LocalUser, renderKubeconfig } from './local-kubeconfig.js';
@@ -67,6 +68,8 @@ export class LocalControlPlane {
   private constructor(
     readonly binDir: string,
     readonly workDir: string,
+    /** etcd's client URL (plain HTTP on loopback). */
+    readonly etcdUrl: string,
     private readonly etcd: SupervisedProcess,
     private readonly apiServerArgs: string[],
     readonly apiServerPort: number,
@@ -185,6 +188,7 @@ export class LocalControlPlane {
     const plane = new LocalControlPlane(
       binDir,
       workDir,
+      etcdUrl,
       etcd,
       apiServerArgs,
       apiServerPort,
@@ -225,6 +229,11 @@ export class LocalControlPlane {
   async restartApiServer(): Promise<void> {
     await this.stopApiServer();
     await this.startApiServer();
+  }
+
+  /** Compacts etcd to its current revision: every older resourceVersion now answers 410 Gone. */
+  compact(): Promise<number> {
+    return compactEtcd(this.etcdUrl);
   }
 
   /** Stops kube-apiserver and etcd, and removes the work folder if the launcher created it. Idempotent. */

@@ -7,5 +7,6 @@ export {
   type LocalControlPlaneOptions,
   type LocalCredentials,
 } from './control-plane.js';
+export { compactEtcd } from './etcd-compaction.js';
 export { FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { type BuildKubeLocalOptions, buildKubeLocal, kubeLocalBinaries } from './kube-local-build.js';

@@ -24,6 +24,7 @@ export default async function setup(project: TestProject) {
     server: plane.server,
     kubeconfigPath: plane.kubeconfigPath,
     caFile: plane.caFile,
+    etcdUrl: plane.etcdUrl,
     binDir: plane.binDir,
     users: plane.users,
   };

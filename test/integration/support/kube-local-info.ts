@@ -5,6 +5,8 @@ export interface KubeLocalInfo {
   server: string;
   kubeconfigPath: string;
   caFile: string;
+  /** etcd's client URL, for forcing compaction (`compactEtcd`). */
+  etcdUrl: string;
   binDir: string;
   users: Record<'admin' | 'restricted' | 'token' | 'scheduler' | 'controller-manager', LocalCredentials>;
 }

@@ -18,6 +18,15 @@ export function useTestNamespace(prefix = 'kk'): () => string {
     });
     if (res.status !== 201)
       throw new Error(`creating namespace ${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    // No controller-manager runs by default, so create what its ServiceAccount controller
+    // would: pods cannot be admitted without the namespace's default ServiceAccount.
+    const sa = await admin.request('POST', `/api/v1/namespaces/${name}/serviceaccounts`, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default' },
+    });
+    if (sa.status !== 201 && sa.status !== 409)
+      throw new Error(`creating default ServiceAccount: HTTP ${sa.status}`);
   });
   afterAll(async () => {
     await admin.request('DELETE', `/api/v1/namespaces/${name}`);
