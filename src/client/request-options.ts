@@ -33,6 +33,8 @@ export interface WatchOptions extends Omit<ListOptions, 'limit' | 'continue'> {
   sendInitialEvents?: boolean;
   /** Break the stream (TransportError) when no data arrives for this long; 0 = never (default). */
   inactivityTimeoutMs?: number;
+  /** End the watch with a TransportError (`EEVENTTOOLARGE`) on an event larger than this (default 64 MiB). */
+  maxEventBytes?: number;
 }
 
 /** Options shared by create, update, patch and apply. */

@@ -82,7 +82,7 @@ export class ResourceClient<T extends KubeObject> {
       inactivityTimeoutMs: options.inactivityTimeoutMs ?? 0,
     });
     try {
-      yield* decodeWatchStream<T>(res.body, { method: 'WATCH', path });
+      yield* decodeWatchStream<T>(res.body, { method: 'WATCH', path }, options.maxEventBytes);
     } finally {
       res.close();
     }

@@ -17,6 +17,12 @@ export interface WatchEvent<T> {
 const newline = 0x0a;
 
 /**
+ * Largest watch event accepted (64 MiB). etcd stores objects of at most a few MiB, so a line
+ * this long is a broken or hostile stream; buffering it further would only exhaust memory.
+ */
+export const defaultMaxEventBytes = 64 * 1024 * 1024;
+
+/**
  * Decodes a watch response body (one JSON object per line) into events. Ends normally when the
  * server closes the stream cleanly; throws {@link ApiError} for an ERROR event and
  * {@link TransportError} when the stream breaks or ends in the middle of an event — an event
@@ -25,6 +31,7 @@ const newline = 0x0a;
 export async function* decodeWatchStream<T>(
   body: AsyncIterable<Buffer>,
   request: { method: string; path: string },
+  maxEventBytes = defaultMaxEventBytes,
 ): AsyncGenerator<WatchEvent<T>, void, undefined> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -50,6 +57,13 @@ export async function* decodeWatchStream<T>(
       if (start < chunk.length) {
         pending.push(chunk.subarray(start));
         pendingBytes += chunk.length - start;
+        if (pendingBytes > maxEventBytes) {
+          throw new TransportError(
+            `${request.method} ${request.path}: watch event larger than ${maxEventBytes} bytes`,
+            undefined,
+            'EEVENTTOOLARGE',
+          );
+        }
       }
     }
   } catch (err) {

@@ -96,6 +96,20 @@ describe('decodeWatchStream', () => {
     expect((await collect(chunks(ev('EXPLODED', 'a', '1')))).error).toBeInstanceOf(TransportError);
   });
 
+  it('ends the watch with a typed error on an oversized event instead of buffering without bound', async () => {
+    async function* endless() {
+      yield Buffer.from(ev('ADDED', 'a', '1'));
+      for (let i = 0; i < 100; i++) yield Buffer.alloc(1024, 0x61);
+    }
+    const events: WatchEvent<unknown>[] = [];
+    const err = await (async () => {
+      for await (const e of decodeWatchStream(endless(), req, 10_000)) events.push(e);
+    })().catch((e: unknown) => e);
+    expect(events).toHaveLength(1);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe('EEVENTTOOLARGE');
+  });
+
   it('skips blank and CR-only lines (keep-alives)', async () => {
     const { events, error } = await collect(chunks('\n', '\r\n', ev('BOOKMARK', '', '9')));
     expect(error).toBeUndefined();
