@@ -78,20 +78,32 @@ type Waiter<T> = (result: GetResult<T>) => void;
 const SHUTDOWN: GetResult<never> = Object.freeze({ item: undefined, shutdown: true as const });
 const SHUTDOWN_PROMISE = Promise.resolve(SHUTDOWN);
 
+// Where a known key is. A key absent from the state map is clean and idle.
+/** Dirty and waiting in the FIFO. */
+const QUEUED = 1;
+/** Handed out, not yet done. */
+const PROCESSING = 2;
+/** Handed out, and added again since: goes back into the FIFO on done. */
+const PROCESSING_DIRTY = 3;
+
 /**
  * The deduplicating FIFO work queue. See {@link WorkQueue} for the guarantees.
  *
- * Data structures: a ring-buffer FIFO of keys, a `dirty` map (key → item) of everything that needs
- * processing, a `processing` set, and a FIFO of idle getters. An add that finds an idle getter hands
- * the item over directly instead of queueing it.
+ * client-go keeps a `dirty` set, a `processing` set and a FIFO; here the two sets are folded into
+ * one map from key to state (queued, processing, processing-and-dirty), which halves the hash
+ * lookups per item. The FIFO is a ring buffer of keys. Queues with a key function also keep the
+ * item to hand out for each dirty key. An add that finds an idle getter hands the item over
+ * directly instead of queueing it.
  */
 export class Queue<T = string> implements WorkQueue<T> {
   protected readonly clock: Clock;
   protected readonly logger: Logger;
   private readonly keyOf: ((item: T) => QueueKey) | undefined;
   private readonly fifo = new Fifo<QueueKey>();
-  private readonly dirty = new Map<QueueKey, T>();
-  private readonly processing = new Set<QueueKey>();
+  private readonly state = new Map<QueueKey, number>();
+  // Only for queues with a key function: the item to hand out for each dirty key.
+  private readonly pendingItems: Map<QueueKey, T> | undefined;
+  private processingCount = 0;
   private readonly waiters = new Fifo<Waiter<T>>();
   private readonly metrics: QueueMetricsRecorder<QueueKey> | undefined;
   private drainers: (() => void)[] = [];
@@ -103,6 +115,7 @@ export class Queue<T = string> implements WorkQueue<T> {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger;
     this.keyOf = opts.keyOf;
+    this.pendingItems = opts.keyOf === undefined ? undefined : new Map();
     if (opts.name && opts.metricsProvider) {
       this.metrics = new QueueMetricsRecorder(opts.metricsProvider, opts.name, this.clock);
       this.scheduleUnfinishedWorkUpdate();
@@ -112,18 +125,23 @@ export class Queue<T = string> implements WorkQueue<T> {
   add(item: T): void {
     if (this.stopping) return;
     const key = this.keyOf === undefined ? (item as QueueKey) : this.keyOf(item);
-    if (this.dirty.has(key)) return;
-    this.metrics?.added(key);
-    if (this.processing.has(key)) {
-      this.dirty.set(key, item);
-      return;
+    const state = this.state.get(key);
+    if (state === undefined) {
+      this.metrics?.added(key);
+      if (this.waiters.length > 0) {
+        this.state.set(key, PROCESSING);
+        this.handOff(key, item);
+        return;
+      }
+      this.state.set(key, QUEUED);
+      this.pendingItems?.set(key, item);
+      this.fifo.push(key);
+    } else if (state === PROCESSING) {
+      this.metrics?.added(key);
+      this.state.set(key, PROCESSING_DIRTY);
+      this.pendingItems?.set(key, item);
     }
-    if (this.waiters.length > 0) {
-      this.handOff(key, item);
-      return;
-    }
-    this.dirty.set(key, item);
-    this.fifo.push(key);
+    // QUEUED or PROCESSING_DIRTY: already dirty, nothing to do.
   }
 
   len(): number {
@@ -154,23 +172,27 @@ export class Queue<T = string> implements WorkQueue<T> {
 
   done(item: T): void {
     const key = this.keyOf === undefined ? (item as QueueKey) : this.keyOf(item);
-    // A done for an item that is not processing (a double done) must not re-queue a dirty
-    // item a second time, or two workers could end up holding it.
-    if (!this.processing.delete(key)) return;
-    this.metrics?.done(key);
-    if (this.dirty.has(key)) {
+    const state = this.state.get(key);
+    if (state === PROCESSING) {
+      this.state.delete(key);
+      this.processingCount--;
+      this.metrics?.done(key);
+      if (this.processingCount === 0 && this.fifo.length === 0 && this.drainers.length > 0) {
+        this.resolveDrainers();
+      }
+    } else if (state === PROCESSING_DIRTY) {
+      this.processingCount--;
+      this.metrics?.done(key);
       if (this.waiters.length > 0) {
-        const pending = this.dirty.get(key) as T;
-        this.dirty.delete(key);
-        this.handOff(key, pending);
+        this.state.set(key, PROCESSING);
+        this.handOff(key, this.takePendingItem(key));
       } else {
+        this.state.set(key, QUEUED);
         this.fifo.push(key);
       }
-      return;
     }
-    if (this.processing.size === 0 && this.fifo.length === 0 && this.drainers.length > 0) {
-      this.resolveDrainers();
-    }
+    // Otherwise the item is not processing (a double done): re-queueing a dirty item here could
+    // put it in two workers' hands, so the call is ignored.
   }
 
   shutDown(): void {
@@ -180,7 +202,7 @@ export class Queue<T = string> implements WorkQueue<T> {
 
   shutDownWithDrain(): Promise<void> {
     this.beginShutdown();
-    if (this.processing.size === 0 && this.fifo.length === 0) {
+    if (this.processingCount === 0 && this.fifo.length === 0) {
       this.resolveDrainers();
       return Promise.resolve();
     }
@@ -209,17 +231,25 @@ export class Queue<T = string> implements WorkQueue<T> {
 
   private take(): GetResult<T> {
     const key = this.fifo.shift()!;
-    const item = this.dirty.get(key) as T;
-    this.dirty.delete(key);
-    this.processing.add(key);
+    this.state.set(key, PROCESSING);
+    this.processingCount++;
     this.metrics?.got(key);
-    return { item, shutdown: false };
+    return { item: this.takePendingItem(key), shutdown: false };
   }
 
+  /** Hands a key that the caller already marked PROCESSING to the longest-waiting getter. */
   private handOff(key: QueueKey, item: T): void {
-    this.processing.add(key);
+    this.processingCount++;
     this.metrics?.got(key);
     this.waiters.shift()!({ item, shutdown: false });
+  }
+
+  private takePendingItem(key: QueueKey): T {
+    const items = this.pendingItems;
+    if (items === undefined) return key as T;
+    const item = items.get(key) as T;
+    items.delete(key);
+    return item;
   }
 
   /** The key that deduplicates `item`. */
