@@ -1,0 +1,44 @@
+/**
+ * Worker: lists every ConfigMap of one namespace in pages with kubekit's `listAll` and checks the
+ * count. Run by main.ts: node --expose-gc --import tsx bench/client/list-kubekit.ts
+ *   --kubeconfig=… --namespace=… --expect=10000 --limit=500 [--no-gzip=1] [--warmup= --iterations= --memory-iterations=]
+ * KUBEKIT_BENCH_SRC may point at another checkout's src/ to measure a prototype change.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { emitResult, intArg, measure, stringArg } from './harness.js';
+
+type ClientModule = typeof import('../../src/client/index.js');
+
+const srcDir = process.env.KUBEKIT_BENCH_SRC
+  ? resolve(process.env.KUBEKIT_BENCH_SRC)
+  : resolve(import.meta.dirname, '../../src');
+const kubekit = (await import(pathToFileURL(`${srcDir}/client/index.ts`).href)) as ClientModule;
+
+const kubeconfig = stringArg('kubeconfig');
+const namespace = stringArg('namespace');
+if (!kubeconfig || !namespace) throw new Error('--kubeconfig and --namespace are required');
+const expect = intArg('expect', 10_000);
+const limit = intArg('limit', 500);
+const noGzip = intArg('no-gzip', 0) === 1;
+
+const connection = await kubekit.loadDefaultConnection({ kubeconfig });
+const kube = new kubekit.KubeClient(noGzip ? { ...connection, disableCompression: true } : connection, {
+  qps: -1,
+});
+const configMaps = kube.resource(kubekit.ConfigMaps).namespace(namespace);
+
+async function listOnce(): Promise<unknown> {
+  const { items } = await kubekit.listAll(configMaps, { limit });
+  if (items.length !== expect) throw new Error(`listed ${items.length} ConfigMaps, expected ${expect}`);
+  return items;
+}
+
+const result = await measure(listOnce, {
+  warmup: intArg('warmup', 2),
+  iterations: intArg('iterations', 5),
+  memoryIterations: intArg('memory-iterations', 2),
+});
+result.extra = { src: srcDir, gzip: !noGzip };
+emitResult(result);
+await kube.close();

@@ -1,0 +1,584 @@
+/**
+ * bench/client: kubekit's list and watch-decode paths against @kubernetes/client-node and the
+ * JSON.parse floor, on one real kube-apiserver in one run (issue 3, "Benchmark"). Started by
+ * bench/client/run.sh, which supplies the Node binaries and installs the peer; see README.md.
+ *
+ * 1. Starts a LocalControlPlane, creates a namespace and, while a raw watch on it records every
+ *    byte the server sends, seeds 10,000 ConfigMaps (~1 KiB) with parallel kubekit creates (qps
+ *    off), updates 2,000 of them and creates and deletes 1,000 more.
+ * 2. List: worker processes list the 10,000 in pages of 500 — kubekit (`listAll`) and
+ *    client-node (`listNamespacedConfigMap` + `_continue`) on Node 24, kubekit on Node 20 and
+ *    kubekit without gzip for information — in rounds whose order rotates.
+ * 3. Watch decode: the recording, repeated to 100,000 events, through `decodeWatchStream` in
+ *    16 KiB and 64 KiB chunks versus `JSON.parse` over the same lines.
+ * 4. Prints a table, one JSON line per measurement, and stops the control plane.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { ConfigMaps, KubeClient, loadDefaultConnection, Namespaces } from '../../src/client/index.js';
+import { LocalControlPlane } from '../../src/testing/index.js';
+import {
+  type IterationMemory,
+  type IterationTiming,
+  median,
+  quantile,
+  resultMarker,
+  type WorkerResult,
+} from './harness.js';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const env = process.env;
+const int = (name: string, fallback: number) => {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+  return n;
+};
+
+const node24 = env.BENCH_NODE24;
+const node20 = env.BENCH_NODE20;
+if (!node24) throw new Error('BENCH_NODE24 (path of a Node 24 binary) is not set; run bench/client/run.sh');
+const objects = int('BENCH_CLIENT_OBJECTS', 10_000);
+const pageSize = int('BENCH_CLIENT_PAGE', 500);
+const rounds = int('BENCH_CLIENT_ROUNDS', 3);
+const listWarmup = int('BENCH_CLIENT_LIST_WARMUP', 2);
+const listIterations = int('BENCH_CLIENT_LIST_ITERATIONS', 5);
+const listMemoryIterations = int('BENCH_CLIENT_LIST_MEMORY_ITERATIONS', 1);
+const watchEvents = int('BENCH_CLIENT_WATCH_EVENTS', 100_000);
+const watchRounds = int('BENCH_CLIENT_WATCH_ROUNDS', 2);
+const watchIterations = int('BENCH_CLIENT_WATCH_ITERATIONS', 5);
+const chunkSizes = (env.BENCH_CLIENT_CHUNKS ?? '16384,65536').split(',').map(Number);
+const only = new Set((env.BENCH_CLIENT_ONLY ?? 'list,watch').split(','));
+const namespace = 'bench-client';
+const updates = Math.round(objects / 5);
+const churn = Math.round(objects / 10);
+
+const log = (message: string) => process.stderr.write(`bench/client: ${message}\n`);
+
+// ---------------------------------------------------------------- control plane and seeding
+
+const scratch = mkdtempSync(join(tmpdir(), 'kubekit-bench-client-'));
+let plane: LocalControlPlane | undefined;
+let stopping: Promise<void> | undefined;
+function shutdown(): Promise<void> {
+  stopping ??= (async () => {
+    await plane?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the control plane`);
+    void shutdown().finally(() => process.exit(130));
+  });
+}
+
+/** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
+async function parallel(
+  n: number,
+  parallelism: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallelism, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
+/** ~1 KiB once the server has added uid, timestamps and managedFields. */
+function configMap(i: number, generation = 0): ConfigMap {
+  const data: Record<string, string> = {};
+  let x = (i + 1) * 2654435761 + generation;
+  for (let k = 0; k < 6; k++) {
+    let value = '';
+    while (value.length < 80) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      value += x.toString(36);
+    }
+    data[`key-${k}`] = value.slice(0, 80);
+  }
+  return {
+    metadata: {
+      name: `cm-${String(i).padStart(5, '0')}`,
+      labels: { app: 'bench-client', shard: String(i % 16) },
+    },
+    data,
+  };
+}
+
+interface Recording {
+  file: string;
+  events: number;
+  bytes: number;
+  contentEncoding: string;
+  chunkSizes: number[];
+  resumed: number;
+}
+
+async function seedAndRecord(kube: KubeClient): Promise<Recording> {
+  await kube.resource(Namespaces).create({ metadata: { name: namespace } });
+  const cms = kube.resource(ConfigMaps).namespace(namespace);
+  const start = await cms.list({ limit: 1 });
+
+  // A raw watch: the recording keeps the bytes exactly as the server sent them. If the server
+  // ends the watch early (it closes watchers that fall behind), it is reopened from the last
+  // resourceVersion recorded, so every event is recorded once.
+  const expected = objects + updates + 2 * churn;
+  const received: Buffer[] = [];
+  const chunkSizes: number[] = [];
+  const state = { lines: 0, resumed: 0, closed: false, contentEncoding: 'identity' };
+  let lastLine = Buffer.alloc(0);
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  let current: { close(): void } | undefined;
+  const openWatch = async (resourceVersion: string | undefined) => {
+    const res = await kube.rest.stream({
+      method: 'GET',
+      path: `/api/v1/namespaces/${namespace}/configmaps`,
+      query: { watch: true, resourceVersion, allowWatchBookmarks: true },
+    });
+    current = res;
+    state.contentEncoding = String(res.headers['content-encoding'] ?? 'identity');
+    return res;
+  };
+  const record = async (res: Awaited<ReturnType<typeof openWatch>>) => {
+    let partial: Buffer[] = [];
+    for await (const chunk of res.body) {
+      chunkSizes.push(chunk.length);
+      // Keep whole lines only, so a reopened watch continues exactly after the last one.
+      const end = chunk.lastIndexOf(0x0a);
+      if (end === -1) {
+        partial.push(chunk);
+        continue;
+      }
+      const whole = Buffer.concat([...partial, chunk.subarray(0, end + 1)]);
+      partial = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
+      received.push(whole);
+      for (let nl = whole.indexOf(0x0a); nl !== -1; nl = whole.indexOf(0x0a, nl + 1)) state.lines++;
+      lastLine = whole.subarray(whole.lastIndexOf(0x0a, whole.length - 2) + 1);
+      if (state.lines >= expected) resolveDone();
+    }
+  };
+  const reading = (async () => {
+    let res = await openWatch(start.metadata?.resourceVersion);
+    for (;;) {
+      try {
+        await record(res);
+      } catch (err) {
+        if (!state.closed) log(`the recording watch broke: ${(err as Error).message}`);
+      }
+      if (state.closed || state.lines >= expected) return;
+      const rv = (
+        JSON.parse(lastLine.toString('utf8')) as { object: { metadata: { resourceVersion: string } } }
+      ).object.metadata.resourceVersion;
+      state.resumed++;
+      log(`the apiserver ended the recording watch after ${state.lines} events; resuming from ${rv}`);
+      res = await openWatch(rv);
+    }
+  })();
+
+  const t0 = performance.now();
+  await parallel(objects, 64, (i) => cms.create(configMap(i)));
+  log(`seeded ${objects} ConfigMaps in ${Math.round(performance.now() - t0)} ms`);
+  const t1 = performance.now();
+  await parallel(updates, 64, async (i) => {
+    const cm = configMap(i * 5, 1);
+    await cms.patch(cm.metadata!.name!, { data: cm.data });
+  });
+  await parallel(churn, 64, (i) =>
+    cms.create({ ...configMap(objects + i), metadata: { name: `churn-${i}` } }),
+  );
+  await parallel(churn, 64, (i) => cms.delete(`churn-${i}`));
+  log(
+    `made ${updates} updates, ${churn} creates and ${churn} deletes in ${Math.round(performance.now() - t1)} ms`,
+  );
+
+  const timeout = setTimeout(resolveDone, 60_000);
+  await done;
+  clearTimeout(timeout);
+  state.closed = true;
+  current?.close();
+  await reading.catch(() => {});
+  const whole = Buffer.concat(received);
+  const file = join(scratch, 'watch-recording.jsonl');
+  writeFileSync(file, whole);
+  const events = state.lines;
+  log(
+    `recorded ${events} watch events (${whole.length} bytes, content-encoding ${state.contentEncoding}, watch reopened ${state.resumed}×) of ${expected} expected`,
+  );
+  if (events < expected * 0.9) throw new Error(`the watch recorded only ${events} of ${expected} events`);
+  return {
+    file,
+    events,
+    bytes: whole.length,
+    contentEncoding: state.contentEncoding,
+    chunkSizes,
+    resumed: state.resumed,
+  };
+}
+
+// ---------------------------------------------------------------- workers
+
+interface Variant {
+  key: string;
+  label: string;
+  node: string;
+  script: string;
+  args: string[];
+}
+
+function runWorker(node: string, script: string, args: string[]): Promise<WorkerResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(node, ['--expose-gc', '--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(resultMarker));
+      if (code !== 0 || !line) {
+        reject(new Error(`${script} on ${node} exited with ${code}${line ? '' : ' without a result'}`));
+        return;
+      }
+      resolvePromise(JSON.parse(line.slice(resultMarker.length)) as WorkerResult);
+    });
+  });
+}
+
+async function nodeVersion(node: string): Promise<string> {
+  return new Promise((r, reject) => {
+    const child = spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', () => r(out.trim()));
+  });
+}
+
+// ---------------------------------------------------------------- summaries
+
+interface Summary {
+  samples: number;
+  wallMs: number;
+  wallMsP25: number;
+  wallMsP75: number;
+  cpuMs: number;
+  allocatedBytes: number;
+  retainedBytes: number;
+  gcCount: number;
+  gcPauseMs: number;
+}
+
+function summarize(timings: IterationTiming[], memory: IterationMemory[]): Summary {
+  const wall = timings.map((t) => t.wallMs);
+  return {
+    samples: timings.length,
+    wallMs: median(wall),
+    wallMsP25: quantile(wall, 0.25),
+    wallMsP75: quantile(wall, 0.75),
+    cpuMs: median(timings.map((t) => t.cpuMs)),
+    allocatedBytes: median(memory.map((m) => m.allocatedBytes)),
+    retainedBytes: median(memory.map((m) => m.retainedBytes)),
+    gcCount: median(memory.map((m) => m.gcCount)),
+    gcPauseMs: median(memory.map((m) => m.gcPauseMs)),
+  };
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
+const mib = (bytes: number) => fmt(bytes / 1024 / 1024, 1);
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? '-' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+const jsonLines: Record<string, unknown>[] = [];
+const report: string[] = [];
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load0 = loadavg();
+  plane = await LocalControlPlane.start({
+    logger: { debug: () => {}, info: (m) => log(m), warn: (m) => log(m), error: (m) => log(m) },
+  });
+  const kube = new KubeClient(await loadDefaultConnection({ kubeconfig: plane.kubeconfigPath }), { qps: -1 });
+  const recording = await seedAndRecord(kube);
+  const firstPage = await kube.resource(ConfigMaps).namespace(namespace).list({ limit: pageSize });
+  const itemBytes = Buffer.byteLength(JSON.stringify(firstPage.items)) / firstPage.items.length;
+  const total = await kube.resource(ConfigMaps).namespace(namespace).list({ limit: 1 });
+  const remaining = Number(total.metadata?.remainingItemCount ?? 0) + total.items.length;
+  if (remaining !== objects) throw new Error(`namespace holds ${remaining} ConfigMaps, expected ${objects}`);
+  await kube.close();
+
+  const v24 = await nodeVersion(node24!);
+  const v20 = node20 ? await nodeVersion(node20) : undefined;
+  const common = [
+    `--kubeconfig=${plane.kubeconfigPath}`,
+    `--namespace=${namespace}`,
+    `--expect=${objects}`,
+    `--limit=${pageSize}`,
+  ];
+  const loopArgs = [
+    `--warmup=${listWarmup}`,
+    `--iterations=${listIterations}`,
+    `--memory-iterations=${listMemoryIterations}`,
+  ];
+  const kubekitList = 'bench/client/list-kubekit.ts';
+  const peerList = 'bench/client/peer/list-client-node.mjs';
+
+  const environment = {
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    loadAvgAtStart: load0.map((l) => round(l, 2)),
+    objects,
+    pageSize,
+    avgItemJsonBytes: Math.round(itemBytes),
+    gitCommit: env.BENCH_GIT_COMMIT ?? '',
+    kubekitSrc: env.KUBEKIT_BENCH_SRC ?? 'src',
+  };
+  report.push(
+    `Machine: ${environment.cpus}; load average at start ${environment.loadAvgAtStart.join(' ')}. kubekit ${environment.gitCommit}${env.KUBEKIT_BENCH_SRC ? ` (src: ${env.KUBEKIT_BENCH_SRC})` : ''}.`,
+  );
+
+  // ------------------------------------------------ list
+  if (only.has('list')) {
+    const variants: Variant[] = [
+      { key: 'kubekit@24', label: `kubekit, node ${v24}`, node: node24!, script: kubekitList, args: [] },
+      { key: 'client-node@24', label: `client-node, node ${v24}`, node: node24!, script: peerList, args: [] },
+    ];
+    if (node20)
+      variants.push({
+        key: 'kubekit@20',
+        label: `kubekit, node ${v20}`,
+        node: node20,
+        script: kubekitList,
+        args: [],
+      });
+    variants.push({
+      key: 'kubekit-nogzip@24',
+      label: `kubekit no gzip, node ${v24}`,
+      node: node24!,
+      script: kubekitList,
+      args: ['--no-gzip=1'],
+    });
+    const results = new Map<string, WorkerResult[]>(variants.map((v) => [v.key, []]));
+    let peerVersion = '';
+    for (let r = 0; r < rounds; r++) {
+      for (let j = 0; j < variants.length; j++) {
+        const v = variants[(r + j) % variants.length]!;
+        log(`list round ${r + 1}/${rounds}: ${v.label}`);
+        const result = await runWorker(v.node, v.script, [...common, ...loopArgs, ...v.args]);
+        if (typeof result.extra.peerVersion === 'string') peerVersion = result.extra.peerVersion;
+        results.get(v.key)!.push(result);
+      }
+    }
+    const summaries = new Map(
+      variants.map((v) => {
+        const rs = results.get(v.key)!;
+        return [
+          v.key,
+          summarize(
+            rs.flatMap((x) => x.timings),
+            rs.flatMap((x) => x.memory),
+          ),
+        ];
+      }),
+    );
+    const kk = summaries.get('kubekit@24')!;
+    const cn = summaries.get('client-node@24')!;
+    const rows = variants.map((v) => {
+      const s = summaries.get(v.key)!;
+      return [
+        v.key === 'client-node@24' ? `client-node ${peerVersion}, node ${v24}` : v.label,
+        fmt(s.wallMs),
+        `${fmt(s.wallMsP25)}–${fmt(s.wallMsP75)}`,
+        fmt(s.cpuMs),
+        mib(s.allocatedBytes),
+        mib(s.retainedBytes),
+        fmt(s.gcCount),
+        fmt(cn.wallMs / s.wallMs, 2),
+      ];
+    });
+    report.push(
+      '',
+      `List ${objects} ConfigMaps (avg ${Math.round(itemBytes)} B of JSON each) in pages of ${pageSize}, decode, collect into one array`,
+      `(${rounds} rounds × ${listIterations} timed iterations per implementation after ${listWarmup} warm-up, medians; each round a fresh process):`,
+      table(
+        [
+          'implementation',
+          'wall ms',
+          'p25–p75',
+          'cpu ms',
+          'alloc MiB',
+          'retained MiB',
+          'GCs',
+          'client-node ÷ this',
+        ],
+        rows,
+      ),
+      `list speedup kubekit vs client-node (node ${v24}): wall ${fmt(cn.wallMs / kk.wallMs, 2)}× (goal ≥ 1.5×: ${cn.wallMs / kk.wallMs >= 1.5 ? 'MET' : 'MISSED'}), client CPU ${fmt(cn.cpuMs / kk.cpuMs, 2)}×, JS-heap allocation ${fmt(cn.allocatedBytes / kk.allocatedBytes, 2)}×`,
+    );
+    for (const v of variants) {
+      const s = summaries.get(v.key)!;
+      jsonLines.push({
+        bench: 'client',
+        measurement: 'list',
+        impl: v.key.split('@')[0],
+        node: v.node === node24 ? v24 : v20,
+        ...(v.key.startsWith('client-node') ? { peerVersion } : {}),
+        objects,
+        pageSize,
+        avgItemJsonBytes: Math.round(itemBytes),
+        ...Object.fromEntries(Object.entries(s).map(([k, x]) => [k, round(x)])),
+        speedupVsClientNode: round(cn.wallMs / s.wallMs),
+        method:
+          'wall: performance.now() per full listing (all pages, decoded, collected); cpu: process.cpuUsage delta; alloc: JS-heap bytes via v8.GCProfiler (used-heap growth between GCs); retained: heap after gc() holding the result minus before',
+      });
+    }
+    jsonLines.push({
+      bench: 'client',
+      measurement: 'list-ratio',
+      node: v24,
+      wallSpeedup: round(cn.wallMs / kk.wallMs),
+      cpuRatio: round(cn.cpuMs / kk.cpuMs),
+      allocatedRatio: round(cn.allocatedBytes / kk.allocatedBytes),
+      goal: 1.5,
+      met: cn.wallMs / kk.wallMs >= 1.5,
+    });
+  }
+
+  // ------------------------------------------------ watch decode
+  if (only.has('watch')) {
+    const sortedChunks = [...recording.chunkSizes].sort((a, b) => a - b);
+    report.push(
+      '',
+      `Watch decode: ${recording.events} events recorded from the apiserver (${mib(recording.bytes)} MiB, content-encoding ${recording.contentEncoding}; ` +
+        `chunks the client received: median ${fmt(quantile(sortedChunks, 0.5))} B, p90 ${fmt(quantile(sortedChunks, 0.9))} B, max ${fmt(sortedChunks.at(-1) ?? 0)} B),`,
+      `repeated to ${watchEvents} events; ${watchRounds} processes × ${watchIterations} iterations per row, variants alternated, medians:`,
+    );
+    const watchNodes: [string, string][] = [[node24!, v24]];
+    if (node20 && v20) watchNodes.push([node20, v20]);
+    const rows: string[][] = [];
+    for (const [node, version] of watchNodes) {
+      for (const chunk of chunkSizes) {
+        const perVariant = new Map<string, { timings: IterationTiming[]; memory: IterationMemory[] }>();
+        let streamBytes = 0;
+        for (let r = 0; r < watchRounds; r++) {
+          log(`watch decode, node ${version}, ${chunk} B chunks, round ${r + 1}/${watchRounds}`);
+          const result = await runWorker(node, 'bench/client/watch-decode.ts', [
+            `--recording=${recording.file}`,
+            `--events=${watchEvents}`,
+            `--chunk=${chunk}`,
+            '--warmup=2',
+            `--iterations=${watchIterations}`,
+            '--memory-iterations=1',
+          ]);
+          streamBytes = Number(result.extra.streamBytes);
+          const variants = result.extra.variants as Record<
+            string,
+            { timings: IterationTiming[]; memory: IterationMemory[] }
+          >;
+          for (const [name, data] of Object.entries(variants)) {
+            const acc = perVariant.get(name) ?? { timings: [], memory: [] };
+            acc.timings.push(...data.timings);
+            acc.memory.push(...data.memory);
+            perVariant.set(name, acc);
+          }
+        }
+        const floor = summarize(perVariant.get('json-parse')!.timings, perVariant.get('json-parse')!.memory);
+        for (const [name, data] of perVariant) {
+          const s = summarize(data.timings, data.memory);
+          const ratio = s.wallMs / floor.wallMs;
+          const isGoalRow = name === 'kubekit' && node === node24;
+          rows.push([
+            `${name === 'json-parse' ? 'JSON.parse floor' : name === 'split-parse' ? 'split+toString+parse (sync)' : 'kubekit decodeWatchStream'}, node ${version}, ${chunk / 1024} KiB`,
+            fmt(s.wallMs),
+            `${fmt(s.wallMsP25)}–${fmt(s.wallMsP75)}`,
+            fmt(s.cpuMs),
+            fmt((s.wallMs * 1e6) / watchEvents),
+            fmt(streamBytes / 1024 / 1024 / (s.wallMs / 1000)),
+            fmt(s.allocatedBytes / watchEvents),
+            `${fmt(ratio, 2)}${isGoalRow ? (ratio <= 1.3 ? ' (goal ≤ 1.3: MET)' : ' (goal ≤ 1.3: MISSED)') : ''}`,
+          ]);
+          jsonLines.push({
+            bench: 'client',
+            measurement: 'watch-decode',
+            impl: name,
+            node: version,
+            events: watchEvents,
+            recordedEvents: recording.events,
+            streamBytes,
+            chunkBytes: chunk,
+            samples: s.samples,
+            wallMs: round(s.wallMs),
+            wallMsP25: round(s.wallMsP25),
+            wallMsP75: round(s.wallMsP75),
+            cpuMs: round(s.cpuMs),
+            nsPerEvent: round((s.wallMs * 1e6) / watchEvents, 1),
+            allocatedBytesPerEvent: round(s.allocatedBytes / watchEvents, 1),
+            ratioToFloor: round(ratio),
+            ...(name === 'kubekit' ? { goal: 1.3, met: ratio <= 1.3 } : {}),
+            method:
+              'wall: performance.now() per pass over all events, variants alternated in one process; floor = JSON.parse over pre-split line strings; alloc: JS-heap bytes via v8.GCProfiler',
+          });
+        }
+      }
+    }
+    report.push(
+      table(
+        ['decoder', 'wall ms', 'p25–p75', 'cpu ms', 'ns/event', 'MiB/s', 'alloc B/event', '÷ floor'],
+        rows,
+      ),
+    );
+  }
+
+  report.push(
+    '',
+    `Total bench time ${fmt((performance.now() - started) / 1000)} s; load average at end ${loadavg()
+      .map((l) => round(l, 2))
+      .join(' ')}.`,
+  );
+  jsonLines.push({
+    bench: 'client',
+    measurement: 'environment',
+    ...environment,
+    loadAvgAtEnd: loadavg().map((l) => round(l, 2)),
+  });
+}
+
+try {
+  await main();
+  console.log(report.join('\n'));
+  console.log('');
+  for (const line of jsonLines) console.log(JSON.stringify(line));
+} finally {
+  await shutdown();
+}
