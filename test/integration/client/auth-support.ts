@@ -68,15 +68,23 @@ export function clientFor(cluster: Cluster, user: User | undefined, options: Kub
   return new KubeClient(singleContextConfig(cluster, user, options).connectionConfig(), { qps: -1 });
 }
 
-/** A real ServiceAccount token from the TokenRequest API, issued by the test apiserver. */
-export async function serviceAccountToken(admin: KubeClient, namespace: string, sa: string): Promise<string> {
+/**
+ * A real ServiceAccount token from the TokenRequest API, issued by the test apiserver. With
+ * `audiences` other than the apiserver's own, the token is genuine but the apiserver rejects it.
+ */
+export async function serviceAccountToken(
+  admin: KubeClient,
+  namespace: string,
+  sa: string,
+  audiences?: string[],
+): Promise<string> {
   const res = await admin
     .resource(ServiceAccounts)
     .namespace(namespace)
     .createSubresource<{ status: { token: string } }>(sa, 'token', {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
-      spec: { expirationSeconds: 600 },
+      spec: { expirationSeconds: 600, ...(audiences === undefined ? {} : { audiences }) },
     });
   if (!res.status?.token) throw new Error(`TokenRequest for ${namespace}/${sa} returned no token`);
   return res.status.token;
