@@ -47,7 +47,9 @@ export type QueueArgs<T> = [T] extends [QueueKey] ? [options?: QueueOptions<T>] 
  * - an item added many times while waiting is queued once, at its first position (FIFO order of
  *   first add), so a steady stream of duplicates does not grow the queue;
  * - after `shutDown`, adds are ignored, `get` keeps handing out what is queued and then reports
- *   `shutdown: true`.
+ *   `shutdown: true`;
+ * - with a key function, the value handed out for a key is the first one added since the key was
+ *   last handed out.
  */
 export interface WorkQueue<T> {
   /** Marks `item` as needing processing. Ignored once the queue is shutting down. */
