@@ -225,7 +225,9 @@ export class RestClient {
           body: body ?? null,
           signal: signal ?? null,
           bodyTimeout: streaming ? (options.inactivityTimeoutMs ?? 0) : timeoutMs,
-          headersTimeout: timeoutMs || 60_000,
+          // A stream's first bytes are its headers: a server that accepts the connection but
+          // never answers is as dead as one that stops mid-stream.
+          headersTimeout: streaming ? options.inactivityTimeoutMs || 60_000 : timeoutMs || 60_000,
         });
       } catch (err) {
         if (options.signal?.aborted) throw options.signal.reason;

@@ -1,2 +1,47 @@
-// Public API of kubekit/informers; grows as the area is built (see the issues).
-export {};
+/**
+ * kubekit/informers: watch-backed, indexed caches shared between controllers — client-go's
+ * tools/cache re-done for Node: Reflector, DeltaFIFO, Indexer, SharedIndexInformer, factory
+ * and listers.
+ */
+export type {
+  HandlerOptions,
+  ResourceEventHandler,
+  ResourceEventHandlerRegistration,
+} from './event-handler.js';
+export {
+  type InformerOptions,
+  SharedInformerFactory,
+  type SharedInformerFactoryOptions,
+} from './factory.js';
+export {
+  DeletedFinalStateUnknown,
+  deletionHandlingMetaNamespaceKeyFunc,
+  type KeyFunc,
+  metaNamespaceKeyFunc,
+  splitMetaNamespaceKey,
+} from './keys.js';
+export { type ListWatch, type ListWatchOptions, listWatchFor } from './list-watch.js';
+export { Lister, NamespaceLister, type SelectorInput } from './lister.js';
+export {
+  Reflector,
+  type ReflectorOptions,
+  type ReflectorPhase,
+  type ReflectorStats,
+  type ReflectorStore,
+} from './reflector.js';
+export {
+  type InformerErrorSource,
+  SharedIndexInformer,
+  type SharedIndexInformerOptions,
+} from './shared-informer.js';
+export {
+  type Indexer,
+  type Indexers,
+  type IndexFunc,
+  metaNamespaceIndexFunc,
+  NamespaceIndex,
+  newIndexer,
+  type Store,
+} from './store.js';
+export { stripManagedFields } from './transforms.js';
+export { type Syncable, waitForCacheSync } from './wait-for-cache-sync.js';

@@ -1,0 +1,377 @@
+import { isGone, isResourceVersionTooLarge, isTooManyRequests, TransportError } from '../client/api-error.js';
+import { defaultPageSize } from '../client/pager.js';
+import type { KubeObject } from '../client/resource-type.js';
+import type { WatchEvent } from '../client/watch-event.js';
+import { Backoff, type BackoffOptions } from '../common/backoff.js';
+import { type Clock, realClock } from '../common/clock.js';
+import { type Logger, silentLogger } from '../common/logger.js';
+import type { ListWatch } from './list-watch.js';
+
+/** What a Reflector writes into: a DeltaFIFO, or any store with the same calls. */
+export interface ReflectorStore<T> {
+  add(obj: T): void;
+  update(obj: T): void;
+  delete(obj: T): void;
+  replace(items: T[], resourceVersion: string): void;
+  resync?(): void;
+}
+
+/** Where a reflector error happened, for {@link ReflectorOptions.onError}. */
+export type ReflectorPhase = 'list' | 'watch' | 'watch-list' | 'event';
+
+/** Counters of what a Reflector did; read them for metrics, health checks and tests. */
+export interface ReflectorStats {
+  /** Successful LISTs (or watch-list initial syncs), the first included. */
+  lists: number;
+  /** Lists after the first: each one follows a 410 or an error. */
+  relists: number;
+  /** Watch requests started. */
+  watches: number;
+  /** ADDED/MODIFIED/DELETED events applied. */
+  events: number;
+  bookmarks: number;
+  /** Errors reported through onError. */
+  errors: number;
+}
+
+/** Options of a {@link Reflector}. Defaults follow client-go. */
+export interface ReflectorOptions {
+  /** Name in log lines and errors (default `reflector`). */
+  name?: string;
+  /** LIST page size (default 500). */
+  pageSize?: number;
+  /** How often to ask `shouldResync` (0 = never, the default). */
+  resyncPeriodMs?: number;
+  /** Decides at each resync tick whether to call `store.resync()` (default: always). */
+  shouldResync?: () => boolean;
+  /** Server-side watch timeout is drawn uniformly from this range, in seconds (default [300, 600]). */
+  watchTimeoutSeconds?: [number, number];
+  /**
+   * A watch that delivers nothing (no event, no bookmark) for this long is presumed dead — a
+   * half-open connection — and replaced (default: its server-side timeout plus 30 s, which no
+   * healthy watch can exceed).
+   */
+  inactivityTimeoutMs?: number;
+  /** Backoff between failed attempts (default 800 ms doubling to 30 s, jitter 1.0, reset after 2 min). */
+  backoff?: Partial<BackoffOptions>;
+  /**
+   * Sync with watch-list streaming (`sendInitialEvents`) instead of LIST. Any error, or no end
+   * bookmark within `watchListTimeoutMs`, falls back to LIST for that attempt.
+   */
+  useWatchList?: boolean;
+  /** How long the initial events of a watch-list may take (default 60 s). */
+  watchListTimeoutMs?: number;
+  /** Called for every error; the reflector always carries on. Default: a warning on the logger. */
+  onError?: (err: unknown, phase: ReflectorPhase) => void;
+  logger?: Logger;
+  clock?: Clock;
+  /** Random source in [0, 1) for timeouts and jitter (tests pin it). */
+  random?: () => number;
+}
+
+const initialEventsEnd = 'k8s.io/initial-events-end';
+
+/**
+ * Keeps a store in step with the server, like client-go's Reflector: LIST (paged), then WATCH
+ * from the list's resourceVersion with bookmarks, forever. A watch that ends normally or breaks
+ * is resumed from the last resourceVersion seen, so no event is lost and nothing is listed
+ * twice; a 410 Gone relists. The first LIST asks for resourceVersion "0" (any, from the watch
+ * cache); later ones for the last one seen; "" (a consistent read) only after a LIST itself was
+ * told that version is gone or too large. Failures back off 800 ms → 30 s with jitter, reset
+ * after 2 minutes of health. `run()` never throws: errors go to `onError` and it retries until
+ * its signal aborts.
+ */
+export class Reflector<T extends KubeObject> {
+  /** Counters for metrics and tests. */
+  readonly stats: ReflectorStats = { lists: 0, relists: 0, watches: 0, events: 0, bookmarks: 0, errors: 0 };
+  private lastSyncRV = '';
+  private lastSyncRVUnavailable = false;
+  private readonly name: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private readonly backoff: Backoff;
+
+  constructor(
+    private readonly listWatch: ListWatch<T>,
+    private readonly store: ReflectorStore<T>,
+    private readonly options: ReflectorOptions = {},
+  ) {
+    this.name = options.name ?? 'reflector';
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger;
+    this.random = options.random ?? Math.random;
+    this.backoff = new Backoff(
+      { initialMs: 800, maxMs: 30_000, factor: 2, jitter: 1, resetAfterMs: 120_000, ...options.backoff },
+      this.clock,
+      this.random,
+    );
+  }
+
+  /** The resourceVersion of the last list, event or bookmark applied to the store. */
+  get lastSyncResourceVersion(): string {
+    return this.lastSyncRV;
+  }
+
+  /** Lists and watches until `signal` aborts; resolves then. Never rejects. */
+  async run(signal: AbortSignal): Promise<void> {
+    const resync = this.startResyncLoop(signal);
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.listAndWatch(signal);
+        } catch (err) {
+          if (signal.aborted) break;
+          this.report(err, 'watch');
+        }
+        if (signal.aborted) break;
+        await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
+      }
+    } finally {
+      resync.cancel();
+    }
+  }
+
+  private report(err: unknown, phase: ReflectorPhase): void {
+    this.stats.errors++;
+    try {
+      if (this.options.onError) this.options.onError(err, phase);
+      else this.logger.warn(`${this.name}: ${phase} failed`, { error: String(err) });
+    } catch (handlerError) {
+      // A throwing error handler must not take the reflector down with it.
+      this.logger.error(`${this.name}: onError threw`, { error: String(handlerError) });
+    }
+  }
+
+  /** One LIST followed by watches until something needs a relist. */
+  private async listAndWatch(signal: AbortSignal): Promise<void> {
+    let stream: AsyncIterator<WatchEvent<T>> | undefined;
+    if (this.options.useWatchList) {
+      stream = await this.watchList(signal).catch((err: unknown) => {
+        if (signal.aborted) throw err;
+        this.report(err, 'watch-list');
+        return undefined;
+      });
+    }
+    if (!stream) await this.list(signal);
+    await this.watchLoop(signal, stream);
+  }
+
+  private relistResourceVersion(): string {
+    if (this.lastSyncRVUnavailable) return '';
+    return this.lastSyncRV || '0';
+  }
+
+  private async list(signal: AbortSignal): Promise<void> {
+    let resourceVersion = this.relistResourceVersion();
+    for (;;) {
+      try {
+        const { items, resourceVersion: listRV } = await this.listAllPages(resourceVersion, signal);
+        this.store.replace(items, listRV);
+        this.noteSynced(listRV);
+        return;
+      } catch (err) {
+        // The version we asked for is gone or not yet known here: a consistent read ("") can
+        // always be served, so retry at once with it rather than backing off.
+        if (resourceVersion !== '' && (isGone(err) || isResourceVersionTooLarge(err))) {
+          this.lastSyncRVUnavailable = true;
+          resourceVersion = '';
+          this.report(err, 'list');
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async listAllPages(
+    resourceVersion: string,
+    signal: AbortSignal,
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    const limit = this.options.pageSize ?? defaultPageSize;
+    const items: T[] = [];
+    let continueToken: string | undefined;
+    let listRV = '';
+    do {
+      let page: Awaited<ReturnType<ListWatch<T>['list']>>;
+      try {
+        page = await this.listWatch.list({
+          limit,
+          signal,
+          ...(continueToken ? { continue: continueToken } : { resourceVersion }),
+        });
+      } catch (err) {
+        // A continue token that expired half way: start over with one unpaged, consistent
+        // list, as client-go's pager does, so the store sees one snapshot.
+        if (continueToken && isGone(err)) {
+          const full = await this.listWatch.list({ resourceVersion: '', signal });
+          return { items: full.items, resourceVersion: full.metadata?.resourceVersion ?? '' };
+        }
+        throw err;
+      }
+      for (const item of page.items) items.push(item);
+      listRV = page.metadata?.resourceVersion ?? listRV;
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return { items, resourceVersion: listRV };
+  }
+
+  private noteSynced(resourceVersion: string): void {
+    if (this.stats.lists > 0) this.stats.relists++;
+    this.stats.lists++;
+    this.lastSyncRV = resourceVersion;
+    this.lastSyncRVUnavailable = false;
+  }
+
+  /**
+   * Watch-list: one watch that first streams the current state, ending with a bookmark
+   * annotated initial-events-end; the store is replaced with that state and the same stream
+   * goes on as an ordinary watch. Returns the stream to continue, or throws to fall back to LIST.
+   */
+  private async watchList(signal: AbortSignal): Promise<AsyncIterator<WatchEvent<T>>> {
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const limitMs = this.options.watchListTimeoutMs ?? 60_000;
+    let timedOut = false;
+    const timer = this.clock.setTimeout(() => {
+      timedOut = true;
+      attempt.abort(new Error(`no initial-events-end bookmark within ${limitMs} ms`));
+    }, limitMs);
+    const stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
+    const items: T[] = [];
+    try {
+      for (;;) {
+        const next = await stream.next();
+        if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
+        const event = next.value;
+        if (event.type === 'ADDED') {
+          items.push(event.object);
+        } else if (
+          event.type === 'BOOKMARK' &&
+          event.object.metadata?.annotations?.[initialEventsEnd] === 'true'
+        ) {
+          const rv = event.object.metadata?.resourceVersion ?? '';
+          this.store.replace(items, rv);
+          this.noteSynced(rv);
+          timer.cancel();
+          return stream;
+        } else if (event.type !== 'BOOKMARK') {
+          throw new Error(`unexpected ${event.type} event before the initial-events-end bookmark`);
+        }
+      }
+    } catch (err) {
+      await stream.return?.(undefined).catch(() => {});
+      if (timedOut && !signal.aborted)
+        throw new Error(`${this.name}: watch-list gave up: ${String(attempt.signal.reason)}`);
+      throw err;
+    } finally {
+      timer.cancel();
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private openWatch(
+    resourceVersion: string,
+    signal: AbortSignal,
+    sendInitialEvents = false,
+  ): AsyncIterator<WatchEvent<T>> {
+    const [minS, maxS] = this.options.watchTimeoutSeconds ?? [300, 600];
+    const timeoutSeconds = Math.floor(minS + this.random() * (maxS - minS));
+    this.stats.watches++;
+    return this.listWatch
+      .watch({
+        resourceVersion,
+        timeoutSeconds,
+        allowWatchBookmarks: true,
+        inactivityTimeoutMs: this.options.inactivityTimeoutMs ?? timeoutSeconds * 1000 + 30_000,
+        signal,
+        ...(sendInitialEvents
+          ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' as const }
+          : {}),
+      })
+      [Symbol.asyncIterator]();
+  }
+
+  /**
+   * Watches from the last resourceVersion until a relist is needed. A watch that ends (server
+   * timeout) or breaks (connection lost, half-open) is resumed from where it got to; only 410
+   * Gone and other API errors return to the caller for a relist.
+   */
+  private async watchLoop(
+    signal: AbortSignal,
+    first: AsyncIterator<WatchEvent<T>> | undefined,
+  ): Promise<void> {
+    let stream = first;
+    while (!signal.aborted) {
+      stream ??= this.openWatch(this.lastSyncRV, signal);
+      const startedAt = this.clock.now();
+      let received = 0;
+      try {
+        for (;;) {
+          const next = await stream.next();
+          if (next.done) break;
+          received++;
+          this.apply(next.value);
+        }
+        // A watch the server closes at once with nothing in it is a symptom (proxy, overload),
+        // not a timeout: back off before trying again instead of spinning.
+        if (received === 0 && this.clock.now() - startedAt < 1000) {
+          throw new TransportError(`${this.name}: the watch closed immediately without events`);
+        }
+      } catch (err) {
+        await stream.return?.(undefined).catch(() => {});
+        if (signal.aborted) return;
+        if (isGone(err)) {
+          // The server no longer has the history we need: list again.
+          this.logger.info(`${this.name}: watch expired, relisting`, { resourceVersion: this.lastSyncRV });
+          return;
+        }
+        if (err instanceof TransportError || isTooManyRequests(err)) {
+          this.report(err, 'watch');
+          await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
+          stream = undefined;
+          continue;
+        }
+        throw err;
+      }
+      stream = undefined;
+    }
+  }
+
+  private apply(event: WatchEvent<T>): void {
+    const rv = event.object?.metadata?.resourceVersion;
+    if (event.type === 'BOOKMARK') {
+      this.stats.bookmarks++;
+      if (rv) this.lastSyncRV = rv;
+      return;
+    }
+    try {
+      if (event.type === 'ADDED') this.store.add(event.object);
+      else if (event.type === 'MODIFIED') this.store.update(event.object);
+      else this.store.delete(event.object);
+      this.stats.events++;
+    } catch (err) {
+      // One bad object (no metadata, a key function that throws) is reported and skipped;
+      // the watch carries on with the next event.
+      this.report(err, 'event');
+    }
+    if (rv) this.lastSyncRV = rv;
+  }
+
+  private startResyncLoop(signal: AbortSignal): { cancel(): void } {
+    const period = this.options.resyncPeriodMs ?? 0;
+    if (!(period > 0) || !this.store.resync) return { cancel() {} };
+    let timer = this.clock.setTimeout(tick.bind(this), period);
+    function tick(this: Reflector<T>) {
+      if (signal.aborted) return;
+      try {
+        if (this.options.shouldResync?.() ?? true) this.store.resync?.();
+      } catch (err) {
+        this.report(err, 'event');
+      }
+      timer = this.clock.setTimeout(tick.bind(this), period);
+    }
+    return { cancel: () => timer.cancel() };
+  }
+}
