@@ -43,8 +43,9 @@ export function isInCluster(env: NodeJS.ProcessEnv = process.env): boolean {
  * A missing `ca.crt` is tolerated with a warning (system roots are used), as in client-go; a
  * `ca.crt` that is present but does not parse is an error.
  *
- * @throws ConfigError when the environment variables are missing (not in a pod), the token file
- *   cannot be read or is empty, or `ca.crt` is not a PEM bundle.
+ * @throws ConfigError when the environment variables are missing (not in a pod) or do not form an
+ *   address (a port outside 1-65535, a host that is not a name or IP), the token file cannot be
+ *   read or is empty, or `ca.crt` is not a PEM bundle.
  */
 export function inClusterConfig(options: InClusterOptions = {}): ConnectionConfig {
   const env = options.env ?? process.env;
@@ -55,9 +56,19 @@ export function inClusterConfig(options: InClusterOptions = {}): ConnectionConfi
       'in-cluster configuration needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which are not set, so this is not running in a pod. Run it in a pod, or use a kubeconfig (KUBECONFIG or ~/.kube/config).',
     );
   }
-  if (!/^\d{1,5}$/.test(port)) {
+  // 1-65535: a larger number passes a digits-only check but makes every request fail later with
+  // an "Invalid URL" transport error instead of this configuration error.
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     throw new ConfigError(
       `in-cluster configuration: KUBERNETES_SERVICE_PORT "${port}" is not a port number. Set it to the API server's port (e.g. 443).`,
+    );
+  }
+  // Brackets for an IPv6 service address, as Go's net.JoinHostPort adds them.
+  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const server = `https://${hostPart}:${port}`;
+  if (!isPlainOrigin(server)) {
+    throw new ConfigError(
+      `in-cluster configuration: KUBERNETES_SERVICE_HOST "${host}" is not a host name or IP address. Set it to the API server's address (the kubelet sets it to the kubernetes Service's cluster IP).`,
     );
   }
   const clock = options.clock ?? realClock;
@@ -94,9 +105,6 @@ export function inClusterConfig(options: InClusterOptions = {}): ConnectionConfi
     }
   }
 
-  // Brackets for an IPv6 service address, as Go's net.JoinHostPort adds them.
-  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const server = `https://${hostPart}:${port}`;
   const refreshMs = options.tokenFileRefreshMs ?? DEFAULT_TOKEN_FILE_REFRESH_MS;
   const auth = sharedAuthenticator(
     clock,
@@ -112,4 +120,22 @@ export function inClusterConfig(options: InClusterOptions = {}): ConnectionConfi
   };
   if (ca !== undefined) connection.tls.ca = ca;
   return connection;
+}
+
+/** Whether `url` parses as scheme://host:port and nothing else (no credentials, path, query or fragment). */
+function isPlainOrigin(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      u.hostname !== '' &&
+      u.username === '' &&
+      u.password === '' &&
+      u.pathname === '/' &&
+      u.search === '' &&
+      u.hash === '' &&
+      !url.endsWith('/')
+    );
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import {
   SERVICE_ACCOUNT_DIR,
   ServiceAccounts,
 } from '../../../src/client/index.js';
+import { ConfigError } from '../../../src/common/errors.js';
 import { FakeClock } from '../../../src/testing/index.js';
 import { clientAs } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
@@ -103,6 +104,12 @@ describe('in-cluster configuration with real ServiceAccount tokens', () => {
     expect(inClusterConfig({ root: m.root, env: { ...env, POD_NAMESPACE: 'from-env' } }).namespace).toBe(
       'from-env',
     );
+
+    // Service variables that cannot form an address are configuration errors up front, not
+    // transport errors on every request.
+    for (const bad of [{ KUBERNETES_SERVICE_PORT: '70000' }, { KUBERNETES_SERVICE_HOST: 'host/path' }]) {
+      expect(() => inClusterConfig({ root: m.root, env: { ...env, ...bad } })).toThrow(ConfigError);
+    }
 
     const kube = new KubeClient(connection, { qps: -1 });
     cleanups.push(() => kube.close());
