@@ -1,7 +1,7 @@
 import type { ClockTimer } from '../common/clock.js';
 import { DelayHeap } from './delay-heap.js';
 import type { CounterMetric } from './metrics.js';
-import { Queue, type QueueArgs, type QueueOptions, type WorkQueue } from './queue.js';
+import { Queue, type QueueArgs, type QueueKey, type QueueOptions, type WorkQueue } from './queue.js';
 
 /** A {@link WorkQueue} that can also add an item after a delay (client-go's `DelayingInterface`). */
 export interface DelayingWorkQueue<T> extends WorkQueue<T> {
@@ -10,6 +10,11 @@ export interface DelayingWorkQueue<T> extends WorkQueue<T> {
    * is already waiting, the earlier of the two ready times wins. Ignored once shutting down.
    */
   addAfter(item: T, delayMs: number): void;
+}
+
+interface KeyedItem<T> {
+  readonly key: QueueKey;
+  readonly item: T;
 }
 
 // Node clamps longer timeouts to 1 ms (with a warning), so far-future heads are re-armed in steps.
@@ -24,7 +29,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * discards items that are still waiting, so a stopped queue holds no timer.
  */
 export class DelayingQueue<T = string> extends Queue<T> implements DelayingWorkQueue<T> {
-  private readonly waiting: DelayHeap<T>;
+  // Holds the items themselves when they are their own keys, else {key, item} pairs, so that the
+  // timer never calls the user's key function (an exception there would have no caller).
+  private readonly waiting: DelayHeap<unknown>;
   private readonly retries: CounterMetric | undefined;
   private timer: ClockTimer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -32,7 +39,9 @@ export class DelayingQueue<T = string> extends Queue<T> implements DelayingWorkQ
   constructor(...args: QueueArgs<T>) {
     super(...args);
     const opts = (args[0] ?? {}) as QueueOptions<T>;
-    this.waiting = new DelayHeap<T>((item) => this.keyFor(item));
+    this.waiting = new DelayHeap<unknown>(
+      this.hasKeyFunction ? (entry) => (entry as KeyedItem<T>).key : (item) => item as QueueKey,
+    );
     if (opts.name && opts.metricsProvider) this.retries = opts.metricsProvider.newRetriesMetric(opts.name);
   }
 
@@ -44,7 +53,9 @@ export class DelayingQueue<T = string> extends Queue<T> implements DelayingWorkQ
       return;
     }
     const readyAt = this.clock.now() + delayMs;
-    if (this.waiting.schedule(this.keyFor(item), item, readyAt) && readyAt < this.timerAt) {
+    const key = this.keyFor(item);
+    const entry = this.hasKeyFunction ? { key, item } : item;
+    if (this.waiting.schedule(key, entry, readyAt) && readyAt < this.timerAt) {
       this.arm(readyAt);
     }
   }
@@ -86,9 +97,20 @@ export class DelayingQueue<T = string> extends Queue<T> implements DelayingWorkQ
     if (this.shuttingDown()) return;
     const now = this.clock.now();
     for (;;) {
-      const item = this.waiting.popReady(now);
-      if (item === undefined) break;
-      this.add(item);
+      const entry = this.waiting.popReady(now);
+      if (entry === undefined) break;
+      try {
+        if (this.hasKeyFunction) {
+          const { key, item } = entry as KeyedItem<T>;
+          this.addKeyed(key, item);
+        } else {
+          this.addKeyed(entry as QueueKey, entry as T);
+        }
+      } catch (err) {
+        // Only a throwing metrics provider gets here; this runs on a timer, so the error has no
+        // caller to go to, and the remaining items must still be added.
+        this.logger.error('workqueue: adding a delayed item failed', { err });
+      }
     }
     // A real timer may fire a fraction of a millisecond before the monotonic due time (or a
     // clamped far-future timer long before it); re-arming for the remainder covers both.

@@ -125,8 +125,12 @@ export class Queue<T = string> implements WorkQueue<T> {
   }
 
   add(item: T): void {
+    this.addKeyed(this.keyOf === undefined ? (item as QueueKey) : this.keyOf(item), item);
+  }
+
+  /** {@link add} for a caller that already knows the item's key. */
+  protected addKeyed(key: QueueKey, item: T): void {
     if (this.stopping) return;
-    const key = this.keyOf === undefined ? (item as QueueKey) : this.keyOf(item);
     const state = this.state.get(key);
     if (state === undefined) {
       this.metrics?.added(key);
@@ -252,6 +256,11 @@ export class Queue<T = string> implements WorkQueue<T> {
     const item = items.get(key) as T;
     items.delete(key);
     return item;
+  }
+
+  /** True when items are mapped to keys by a key function (rather than being keys). */
+  protected get hasKeyFunction(): boolean {
+    return this.keyOf !== undefined;
   }
 
   /** The key that deduplicates `item`. */

@@ -2,6 +2,32 @@ import { describe, expect, it } from 'vitest';
 import type { ClockTimer } from '../../../src/common/clock.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { DelayingQueue } from '../../../src/workqueue/delaying-queue.js';
+import type { MetricsProvider } from '../../../src/workqueue/metrics.js';
+
+const noop = () => {};
+class NoopProvider implements MetricsProvider {
+  newDepthMetric() {
+    return { inc: noop, dec: noop };
+  }
+  newAddsMetric() {
+    return { inc: noop };
+  }
+  newLatencyMetric() {
+    return { observe: noop };
+  }
+  newWorkDurationMetric() {
+    return { observe: noop };
+  }
+  newUnfinishedWorkSecondsMetric() {
+    return { set: noop };
+  }
+  newLongestRunningProcessorSecondsMetric() {
+    return { set: noop };
+  }
+  newRetriesMetric() {
+    return { inc: noop };
+  }
+}
 
 async function drainAll<T>(q: DelayingQueue<T>): Promise<T[]> {
   const out: T[] = [];
@@ -205,6 +231,51 @@ describe('DelayingQueue', () => {
     clock.step(10_000);
     expect(await drainAll(q)).toEqual(['cold']);
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('keeps delivering due items when adding one throws on the timer', () => {
+    const clock = new FakeClock();
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (msg: string) => void errors.push(msg) };
+    let adds = 0;
+    const metricsProvider = new (class extends NoopProvider {
+      override newAddsMetric() {
+        return {
+          inc: () => {
+            adds++;
+            if (adds === 1) throw new Error('flaky metrics backend');
+          },
+        };
+      }
+    })();
+    const q = new DelayingQueue({ clock, logger, name: 'q', metricsProvider });
+    q.addAfter('a', 10);
+    q.addAfter('b', 10);
+    clock.step(10);
+    expect(errors).toEqual(['workqueue: adding a delayed item failed']);
+    expect(adds).toBe(2);
+    expect(q.len()).toBe(1);
+    expect(q.waitingLen()).toBe(0);
+    q.shutDown();
+  });
+
+  it('never calls the key function from its timer', () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const q = new DelayingQueue<{ id: string }>({
+      clock,
+      keyOf: (x) => {
+        calls++;
+        return x.id;
+      },
+    });
+    q.addAfter({ id: 'a' }, 10);
+    q.addAfter({ id: 'b' }, 20);
+    q.addAfter({ id: 'a' }, 5);
+    expect(calls).toBe(3);
+    clock.step(20);
+    expect(calls).toBe(3);
+    expect(q.len()).toBe(2);
   });
 
   it('works with typed items and a key function', async () => {
