@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
 import {
   type ApiError,
   type Cluster,
@@ -8,7 +9,7 @@ import {
   EXEC_API_V1,
   type ExecConfig,
   isUnauthorized,
-  type KubeClient,
+  KubeClient,
 } from '../../../src/client/index.js';
 import { ConfigError } from '../../../src/common/errors.js';
 import { FakeClock } from '../../../src/testing/index.js';
@@ -24,13 +25,14 @@ import {
 } from './auth-support.js';
 
 // The plugin: logs each run (one line per run, appended, so concurrent runs would all count),
-// records the KUBERNETES_EXEC_INFO it was given, and prints cred-<run>.json if the test wrote
-// one for this run, else cred.json. The test rewrites those files to change what it returns.
+// records the KUBERNETES_EXEC_INFO and arguments it was given, and prints cred-<run>.json if the
+// test wrote one for this run, else cred.json. The test rewrites those files to change its answer.
 const PLUGIN = `#!/bin/sh
 d="$KUBEKIT_PLUGIN_DIR"
 echo run >> "$d/runs.log"
 n=$(wc -l < "$d/runs.log" | tr -d ' ')
 printf '%s' "$KUBERNETES_EXEC_INFO" > "$d/exec-info-$n.json"
+printf '%s\n' "$@" > "$d/args-$n"
 if [ -f "$d/cred-$n.json" ]; then exec cat "$d/cred-$n.json"; fi
 exec cat "$d/cred.json"
 `;
@@ -42,6 +44,7 @@ interface PluginDir {
   setCredential(status: Record<string, string>, run?: number): void;
   runs(): number;
   execInfo(run: number): { apiVersion: string; kind: string; spec: Record<string, unknown> };
+  args(run: number): string[];
   remove(): void;
 }
 
@@ -55,6 +58,7 @@ function pluginDir(script = PLUGIN): PluginDir {
     exec: {
       apiVersion: EXEC_API_V1,
       command,
+      args: ['get-token', '--scope', 'two words'],
       env: [{ name: 'KUBEKIT_PLUGIN_DIR', value: dir.path }],
       interactiveMode: 'Never',
       provideClusterInfo: true,
@@ -69,6 +73,11 @@ function pluginDir(script = PLUGIN): PluginDir {
     },
     execInfo(run) {
       return JSON.parse(readFileSync(join(dir.path, `exec-info-${run}.json`), 'utf8'));
+    },
+    args(run) {
+      return readFileSync(join(dir.path, `args-${run}`), 'utf8')
+        .split('\n')
+        .slice(0, -1);
     },
     remove: dir.remove,
   };
@@ -133,6 +142,7 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
       server: info.server,
       'certificate-authority-data': cluster['certificate-authority-data'],
     });
+    expect(plugin.args(1)).toEqual(['get-token', '--scope', 'two words']);
 
     // A second client of the same kubeconfig shares the cached credential.
     const other = connect();
@@ -217,6 +227,31 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
     // A kept-alive connection still carries the old certificate: the client must reconnect.
     expect((await whoAmI(kube)).username).toBe('kubekit-admin');
     expect(plugin.runs()).toBe(2);
+  });
+
+  it('runs a plugin named relative to the kubeconfig file that references it', async () => {
+    const plugin = pluginDir();
+    cleanups.push(plugin.remove);
+    plugin.setCredential({ token: secondToken });
+    const file = join(plugin.path, 'kubeconfig');
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'local', cluster }],
+        users: [{ name: 'plugin-user', user: { exec: { ...plugin.exec, command: './plugin.sh' } } }],
+        contexts: [{ name: 'plugin', context: { cluster: 'local', user: 'plugin-user', namespace: ns() } }],
+        'current-context': 'plugin',
+      }),
+    );
+    // The test's working directory is not the plugin's: only resolution against the file works.
+    expect(process.cwd()).not.toBe(plugin.path);
+    const kube = await KubeClient.load({ qps: -1, connection: { kubeconfig: file, clock: new FakeClock() } });
+    cleanups.push(() => kube.close());
+    expect(kube.defaultNamespace).toBe(ns());
+    expect((await whoAmI(kube)).username).toBe(sa('exec-second'));
+    expect(plugin.runs()).toBe(1);
   });
 
   it('reports a failing plugin as a ConfigError with its exit code and standard error', async () => {

@@ -17,10 +17,13 @@ import { clientFor, whoAmI } from './auth-support.js';
  * Starts the built kubectl's `proxy` on a port of its choosing (`--port=0`) with the admin
  * kubeconfig, and resolves with the address it prints. Rejects if it exits or stays silent.
  */
-function startProxy(kubectl: string, kubeconfig: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(kubectl, ['proxy', '--port=0', '--address=127.0.0.1', `--kubeconfig=${kubeconfig}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startProxy(
+  kubectl: string,
+  kubeconfig: string,
+  extraArgs: string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
+  const args = ['proxy', '--port=0', '--address=127.0.0.1', `--kubeconfig=${kubeconfig}`, ...extraArgs];
+  const child = spawn(kubectl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
@@ -62,16 +65,22 @@ describe('a plain-HTTP server URL, as kubectl proxy serves the API', () => {
   const ns = useTestNamespace('proxy');
   const info = inject('kubeLocal');
   let proxy: ChildProcess | undefined;
+  let prefixed: ChildProcess | undefined;
   let port: number;
+  let prefixedPort: number;
   let kube: KubeClient;
   beforeAll(async () => {
-    ({ child: proxy, port } = await startProxy(join(info.binDir, 'kubectl'), info.kubeconfigPath));
+    const kubectl = join(info.binDir, 'kubectl');
+    [{ child: proxy, port }, { child: prefixed, port: prefixedPort }] = await Promise.all([
+      startProxy(kubectl, info.kubeconfigPath),
+      startProxy(kubectl, info.kubeconfigPath, ['--api-prefix=/kube/']),
+    ]);
     // No user at all: the proxy adds the admin credentials on its side.
     kube = clientFor({ server: `http://127.0.0.1:${port}` }, undefined);
   });
   afterAll(async () => {
     await kube?.close();
-    await stopProxy(proxy);
+    await Promise.all([stopProxy(proxy), stopProxy(prefixed)]);
   });
 
   it('lists namespaces with no credentials of its own, as the proxy’s user', async () => {
@@ -122,6 +131,47 @@ describe('a plain-HTTP server URL, as kubectl proxy serves the API', () => {
       expect(namespaces.items.map((n) => n.metadata?.name)).toContain(ns());
     } finally {
       await bare.close();
+    }
+  });
+
+  it('keeps the path prefix of a server URL (kubectl proxy --api-prefix) on every request, watches included', async () => {
+    const viaPrefix = clientFor({ server: `http://127.0.0.1:${prefixedPort}/kube/` }, undefined);
+    try {
+      expect(viaPrefix.rest.server).toBe(`http://127.0.0.1:${prefixedPort}/kube`);
+      const namespaces = await viaPrefix.resource(Namespaces).list();
+      expect(namespaces.items.map((n) => n.metadata?.name)).toContain(ns());
+      const cms = viaPrefix.resource(ConfigMaps).namespace(ns());
+      const list = await cms.list();
+      const controller = new AbortController();
+      const first = (async () => {
+        for await (const e of cms.watch({
+          resourceVersion: list.metadata.resourceVersion,
+          signal: controller.signal,
+        })) {
+          if (e.type !== 'BOOKMARK') return e;
+        }
+      })();
+      try {
+        await cms.create({ metadata: { name: 'via-prefix' } });
+        const event = await first;
+        expect([event?.type, event?.object.metadata?.name]).toEqual(['ADDED', 'via-prefix']);
+      } finally {
+        controller.abort();
+      }
+      // Without the prefix the proxy does not serve the API.
+      const unprefixed = clientFor({ server: `http://127.0.0.1:${prefixedPort}` }, undefined);
+      try {
+        const err = await unprefixed
+          .resource(Namespaces)
+          .list()
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ApiError);
+        expect((err as ApiError).code).toBe(404);
+      } finally {
+        await unprefixed.close();
+      }
+    } finally {
+      await viaPrefix.close();
     }
   });
 
