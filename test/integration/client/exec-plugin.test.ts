@@ -188,6 +188,16 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
     expect(plugin.runs()).toBe(2);
   });
 
+  it('runs the plugin once more, not once per request, when a burst of requests gets 401', async () => {
+    const { plugin, connect } = setup();
+    plugin.setCredential({ token: 'rejected-for-everyone' }, 1);
+    plugin.setCredential({ token: secondToken });
+    const kube = connect();
+    const users = await Promise.all(Array.from({ length: 8 }, () => whoAmI(kube)));
+    expect(new Set(users.map((u) => u.username))).toEqual(new Set([sa('exec-second')]));
+    expect(plugin.runs()).toBe(2);
+  });
+
   it('surfaces Unauthorized after one re-run when the plugin keeps returning a rejected token', async () => {
     const { plugin, connect } = setup();
     plugin.setCredential({ token: 'still-not-a-valid-token' });
