@@ -236,9 +236,15 @@ interface Variant {
   args: string[];
 }
 
-function runWorker(node: string, script: string, args: string[]): Promise<WorkerResult> {
+const cpuProfDir = env.BENCH_CLIENT_CPU_PROF ? resolve(env.BENCH_CLIENT_CPU_PROF) : undefined;
+
+/** Runs one worker process; with BENCH_CLIENT_CPU_PROF=dir it writes `<name>.cpuprofile` there. */
+function runWorker(node: string, script: string, args: string[], name: string): Promise<WorkerResult> {
+  const prof = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, ['--expose-gc', '--import', 'tsx', script, ...args], {
+    const child = spawn(node, ['--expose-gc', ...prof, '--import', 'tsx', script, ...args], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -395,7 +401,12 @@ async function main(): Promise<void> {
       for (let j = 0; j < variants.length; j++) {
         const v = variants[(r + j) % variants.length]!;
         log(`list round ${r + 1}/${rounds}: ${v.label}`);
-        const result = await runWorker(v.node, v.script, [...common, ...loopArgs, ...v.args]);
+        const result = await runWorker(
+          v.node,
+          v.script,
+          [...common, ...loopArgs, ...v.args],
+          `list-${v.key}-round${r + 1}`,
+        );
         if (typeof result.extra.peerVersion === 'string') peerVersion = result.extra.peerVersion;
         results.get(v.key)!.push(result);
       }
@@ -449,7 +460,7 @@ async function main(): Promise<void> {
     for (const v of variants) {
       const s = summaries.get(v.key)!;
       jsonLines.push({
-        bench: 'client',
+        benchmark: 'client',
         measurement: 'list',
         impl: v.key.split('@')[0],
         node: v.node === node24 ? v24 : v20,
@@ -464,7 +475,7 @@ async function main(): Promise<void> {
       });
     }
     jsonLines.push({
-      bench: 'client',
+      benchmark: 'client',
       measurement: 'list-ratio',
       node: v24,
       wallSpeedup: round(cn.wallMs / kk.wallMs),
@@ -493,14 +504,19 @@ async function main(): Promise<void> {
         let streamBytes = 0;
         for (let r = 0; r < watchRounds; r++) {
           log(`watch decode, node ${version}, ${chunk} B chunks, round ${r + 1}/${watchRounds}`);
-          const result = await runWorker(node, 'bench/client/watch-decode.ts', [
-            `--recording=${recording.file}`,
-            `--events=${watchEvents}`,
-            `--chunk=${chunk}`,
-            '--warmup=2',
-            `--iterations=${watchIterations}`,
-            '--memory-iterations=1',
-          ]);
+          const result = await runWorker(
+            node,
+            'bench/client/watch-decode.ts',
+            [
+              `--recording=${recording.file}`,
+              `--events=${watchEvents}`,
+              `--chunk=${chunk}`,
+              '--warmup=2',
+              `--iterations=${watchIterations}`,
+              '--memory-iterations=1',
+            ],
+            `watch-${version}-${chunk}-round${r + 1}`,
+          );
           streamBytes = Number(result.extra.streamBytes);
           const variants = result.extra.variants as Record<
             string,
@@ -529,7 +545,7 @@ async function main(): Promise<void> {
             `${fmt(ratio, 2)}${isGoalRow ? (ratio <= 1.3 ? ' (goal ≤ 1.3: MET)' : ' (goal ≤ 1.3: MISSED)') : ''}`,
           ]);
           jsonLines.push({
-            bench: 'client',
+            benchmark: 'client',
             measurement: 'watch-decode',
             impl: name,
             node: version,
@@ -567,7 +583,7 @@ async function main(): Promise<void> {
       .join(' ')}.`,
   );
   jsonLines.push({
-    bench: 'client',
+    benchmark: 'client',
     measurement: 'environment',
     ...environment,
     loadAvgAtEnd: loadavg().map((l) => round(l, 2)),
@@ -579,6 +595,13 @@ try {
   console.log(report.join('\n'));
   console.log('');
   for (const line of jsonLines) console.log(JSON.stringify(line));
+  if (env.BENCH_CLIENT_HOLD === '1' && plane) {
+    // For profiling and prototypes: keep the seeded server up and run workers by hand.
+    log(
+      `holding the control plane until SIGINT/SIGTERM: --kubeconfig=${plane.kubeconfigPath} --namespace=${namespace} --recording=${join(scratch, 'watch-recording.jsonl')}`,
+    );
+    await new Promise(() => setInterval(() => {}, 1 << 30));
+  }
 } finally {
   await shutdown();
 }
