@@ -171,6 +171,9 @@ export class DeltaFIFO<T> {
       if (this.onError) this.onError(err);
       else errors.push(err);
     };
+    // With nothing queued beforehand, every queued key below comes from the list itself and
+    // the scan for vanished queued keys can be skipped (the common first list).
+    const hadQueued = this.items.size > 0;
     const listed = new Set<string>();
     for (const item of items) {
       let key: string;
@@ -187,18 +190,20 @@ export class DeltaFIFO<T> {
 
     // Queued keys that are gone: the tombstone carries the newest state we have queued, which
     // is newer than whatever the consumer's cache holds (kubernetes#115658).
-    for (const [key, deltas] of this.items) {
-      if (listed.has(key)) continue;
-      const newest = deltas[deltas.length - 1]!;
-      if (newest.type === 'Deleted') continue;
-      this.append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown(key, newest.object as T) });
+    if (hadQueued) {
+      for (const [key, deltas] of this.items) {
+        if (listed.has(key)) continue;
+        const newest = deltas[deltas.length - 1]!;
+        if (newest.type === 'Deleted') continue;
+        this.append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown(key, newest.object as T) });
+      }
     }
 
     if (this.knownObjects !== undefined) {
       for (const key of this.knownObjects.listKeys()) {
         if (listed.has(key) || this.items.has(key)) continue;
         const known = this.knownObjects.getByKey(key);
-        // A key listed but not gettable has nothing to delete downstream.
+        // A key the store lists but cannot return has nothing to carry in a tombstone.
         if (known === undefined) continue;
         this.append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown(key, known) });
       }
@@ -207,8 +212,9 @@ export class DeltaFIFO<T> {
     this.syncRV = resourceVersion;
     if (!this.populated) {
       this.populated = true;
-      // Nothing could be queued before the first population, so the queue holds exactly the
-      // keys of this replace — distinct keys, unlike counting list items (kubernetes#96797).
+      // Count distinct queued keys, not list items (duplicates would never be popped twice,
+      // kubernetes#96797). Only a resync can have queued keys before this; they sit ahead of
+      // the list in the queue, so counting them too still means "up to the list's last key".
       this.initialPopulationCount = this.items.size;
     }
 

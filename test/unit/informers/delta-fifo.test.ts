@@ -314,6 +314,19 @@ describe('DeltaFIFO hasSynced and isInInitialList', () => {
     expect([c.key, c.isInInitialList]).toEqual(['ns/c', false]);
   });
 
+  it('keys a resync queued before the first replace count as initial too', async () => {
+    const f = new DeltaFIFO<Obj>({ knownObjects: newKnown(obj('x', '1')) });
+    f.resync();
+    expect(f.hasSynced()).toBe(false);
+    f.replace([obj('a')], '1');
+    expect(f.listKeys()).toEqual(['ns/x', 'ns/a']);
+    const x = await popOne(f);
+    expect(describeDeltas(x.deltas)).toEqual(['Sync:x@1', 'Deleted:~ns/x@1']);
+    expect(x.isInInitialList).toBe(true);
+    expect((await popOne(f)).isInInitialList).toBe(true);
+    expect(f.hasSynced()).toBe(true);
+  });
+
   it('a throwing process still counts the key as delivered', async () => {
     const f = new DeltaFIFO<Obj>();
     f.replace([obj('a')], '1');
@@ -380,6 +393,19 @@ describe('DeltaFIFO pop', () => {
     expect(processed).toBe(true);
     expect(f.length).toBe(0);
     await p;
+  });
+
+  it('process may produce into the FIFO (re-entrancy)', async () => {
+    const f = new DeltaFIFO<Obj>();
+    f.add(obj('a'));
+    await f.pop(() => {
+      f.add(obj('b'));
+      f.add(obj('a', '2'));
+    });
+    expect(f.listKeys()).toEqual(['ns/b', 'ns/a']);
+    const waiting = f.pop(() => f.add(obj('c')));
+    await waiting;
+    expect(f.listKeys()).toEqual(['ns/a', 'ns/c']);
   });
 
   it('rejects with what process threw and does not re-queue', async () => {
