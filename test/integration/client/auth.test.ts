@@ -143,6 +143,23 @@ describe('authentication and authorization through kubeconfig users', () => {
     }
   });
 
+  it('is anonymous with a context that names no user: public endpoints answer, the rest is Forbidden', async () => {
+    const kube = clientFor((await localEntries()).cluster, undefined);
+    try {
+      const version = await kube.discovery.serverVersion();
+      expect(version.gitVersion).toMatch(/^v1\./);
+      const err = await kube
+        .resource(ConfigMaps)
+        .namespace(ns())
+        .list()
+        .catch((e: unknown) => e);
+      expect(isForbidden(err)).toBe(true);
+      expect((err as ApiError).message).toContain('User "system:anonymous" cannot list');
+    } finally {
+      await kube.close();
+    }
+  });
+
   describe('impersonation', () => {
     let adminUser: User;
     let cluster: Awaited<ReturnType<typeof localEntries>>['cluster'];
