@@ -73,7 +73,8 @@ export class TransformError extends Error {
     readonly key: string,
     options?: { cause?: unknown },
   ) {
-    super(`transform failed for ${JSON.stringify(key)}; the object was dropped`, options);
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`transform failed for ${JSON.stringify(key)}${cause}; the object was dropped`, options);
   }
 }
 

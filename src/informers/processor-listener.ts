@@ -70,6 +70,9 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
 
   /** Delivers until stopped; the pending notifications are dropped at stop. Never rejects. */
   async run(): Promise<void> {
+    // Never call the handler from inside addEventHandler or run(): the caller may not have
+    // finished setting up what the handler uses.
+    await Promise.resolve();
     while (!this.stopped) {
       if (this.head === this.buffer.length) {
         this.buffer = [];

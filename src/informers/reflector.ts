@@ -198,7 +198,14 @@ export class Reflector<T extends KubeObject> {
         page = await this.listWatch.list({
           limit,
           signal,
-          ...(continueToken ? { continue: continueToken } : { resourceVersion }),
+          // A bare resourceVersion with a limit means "exactly this version" (served from
+          // etcd, possibly long ago); NotOlderThan keeps a relist from going back in time and
+          // lets the watch cache answer.
+          ...(continueToken
+            ? { continue: continueToken }
+            : resourceVersion === '' || resourceVersion === '0'
+              ? { resourceVersion }
+              : { resourceVersion, resourceVersionMatch: 'NotOlderThan' as const }),
         });
       } catch (err) {
         // A continue token that expired half way: start over with one unpaged, consistent

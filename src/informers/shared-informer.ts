@@ -16,7 +16,7 @@ import { Reflector, type ReflectorOptions, type ReflectorPhase, type ReflectorSt
 import { type Indexer, type Indexers, metaNamespaceIndexFunc, NamespaceIndex, newIndexer } from './store.js';
 
 /** Where an informer error came from, for {@link SharedIndexInformerOptions.onError}. */
-export type InformerErrorSource = ReflectorPhase | 'handler' | 'transform' | 'process';
+export type InformerErrorSource = ReflectorPhase | 'handler' | 'queue' | 'process';
 
 /** Options of a {@link SharedIndexInformer}. Every field has a documented default. */
 export interface SharedIndexInformerOptions<T> {
@@ -179,7 +179,8 @@ export class SharedIndexInformer<T extends KubeObject> {
       keyFunction: this.options.keyFunc ?? deletionHandlingMetaNamespaceKeyFunc,
       knownObjects: this.indexer,
       ...(transform ? { transformer: transform } : {}),
-      onError: (err) => this.report(err, 'transform'),
+      // Objects whose key or transform fails: reported, and only that object is dropped.
+      onError: (err) => this.report(err, 'queue'),
     });
     this.fifo = fifo;
     this.reflector = new Reflector<T>(this.listWatch, fifo, {
@@ -217,24 +218,34 @@ export class SharedIndexInformer<T extends KubeObject> {
 
   private processDeltas(deltas: Delta<T>[], isInInitialList: boolean): void {
     for (const delta of deltas) {
-      const obj = delta.object;
-      if (delta.type === 'Deleted') {
-        this.indexer.delete(obj);
-        this.distribute({ kind: 'delete', obj }, false);
-        continue;
+      // One delta the indexer rejects (an index function that throws) is reported and skipped;
+      // the key's other deltas still reach the cache and the handlers.
+      try {
+        this.processDelta(delta, isInInitialList);
+      } catch (err) {
+        this.report(err, 'process');
       }
-      const current = obj as T;
-      const old = this.indexer.get(current);
-      if (old !== undefined) {
-        this.indexer.update(current);
-        // Same resourceVersion: nothing changed on the server (a resync, or a relist that found
-        // the object as it was), so only handlers due for a resync hear of it.
-        const isSync = old.metadata?.resourceVersion === current.metadata?.resourceVersion;
-        this.distribute({ kind: 'update', oldObj: old, newObj: current }, isSync);
-      } else {
-        this.indexer.add(current);
-        this.distribute({ kind: 'add', obj: current, isInInitialList }, false);
-      }
+    }
+  }
+
+  private processDelta(delta: Delta<T>, isInInitialList: boolean): void {
+    const obj = delta.object;
+    if (delta.type === 'Deleted') {
+      this.indexer.delete(obj);
+      this.distribute({ kind: 'delete', obj }, false);
+      return;
+    }
+    const current = obj as T;
+    const old = this.indexer.get(current);
+    if (old !== undefined) {
+      this.indexer.update(current);
+      // Same resourceVersion: nothing changed on the server (a resync, or a relist that found
+      // the object as it was), so only handlers due for a resync hear of it.
+      const isSync = old.metadata?.resourceVersion === current.metadata?.resourceVersion;
+      this.distribute({ kind: 'update', oldObj: old, newObj: current }, isSync);
+    } else {
+      this.indexer.add(current);
+      this.distribute({ kind: 'add', obj: current, isInInitialList }, false);
     }
   }
 
