@@ -5,6 +5,7 @@
  */
 
 export * from '../apimachinery/index.js';
+export { ConfigError } from '../common/errors.js';
 export {
   ApiError,
   isAlreadyExists,

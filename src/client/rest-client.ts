@@ -231,7 +231,7 @@ export class RestClient {
         });
       } catch (err) {
         if (options.signal?.aborted) throw options.signal.reason;
-        throw transportError(method, path, err, signal?.aborted ? timeoutMs : undefined);
+        throw transportError(this.server, method, path, err, signal?.aborted ? timeoutMs : undefined);
       }
       if (res.statusCode >= 200 && res.statusCode < 300) return res;
 
@@ -299,14 +299,34 @@ async function readErrorBody(res: Dispatcher.ResponseData): Promise<string> {
   }
 }
 
+const tlsVerificationCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function transportError(
+  server: string,
   method: string,
   path: string,
   err: unknown,
   timedOutAfterMs?: number,
 ): TransportError {
   const code = (err as { code?: string }).code;
-  const what = timedOutAfterMs ? `timed out after ${timedOutAfterMs} ms` : (err as Error).message;
+  let what = timedOutAfterMs ? `timed out after ${timedOutAfterMs} ms` : (err as Error).message;
+  if (code && tlsVerificationCodes.has(code)) {
+    what +=
+      ` (the certificate of ${server} could not be verified: check the cluster's certificate-authority` +
+      ' and tls-server-name in the kubeconfig)';
+  } else if (code === 'ECONNREFUSED') {
+    what += ` (nothing is listening at ${server})`;
+  }
   return new TransportError(
     `${method} ${path}: ${what}`,
     { cause: err },
