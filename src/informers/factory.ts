@@ -136,6 +136,17 @@ export class SharedInformerFactory {
     return waitForCacheSync(signal, started, this.options.clock ? { clock: this.options.clock } : {});
   }
 
+  /** True when every started informer has synced (and at least one was started). */
+  hasSynced(): boolean {
+    let any = false;
+    for (const [key, informer] of this.informers) {
+      if (!this.runs.has(key)) continue;
+      any = true;
+      if (!informer.hasSynced()) return false;
+    }
+    return any;
+  }
+
   /** Stops every informer and waits until they have all stopped. Idempotent. */
   async shutdown(): Promise<void> {
     this.stop.abort();

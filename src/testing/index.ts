@@ -11,4 +11,5 @@ export {
 } from './control-plane.js';
 export { compactEtcd } from './etcd-compaction.js';
 export { FakeClock, type FakeClockOptions } from './fake-clock.js';
+export { FakeListWatch } from './fake-list-watch.js';
 export { type BuildKubeLocalOptions, buildKubeLocal, kubeLocalBinaries } from './kube-local-build.js';
