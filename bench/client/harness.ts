@@ -36,12 +36,6 @@ export interface WorkerResult {
   extra: Record<string, unknown>;
 }
 
-export interface MeasureOptions {
-  warmup: number;
-  iterations: number;
-  memoryIterations: number;
-}
-
 declare const gc: (() => void) | undefined;
 
 function forceGc(): void {
@@ -93,14 +87,34 @@ export async function memoryOnce(fn: () => Promise<unknown>): Promise<IterationM
   return { allocatedBytes, retainedBytes, gcCount: stats.length, gcPauseMs: gcPauseUs / 1000 };
 }
 
-/** Warm-up, timed iterations, then memory iterations of one function. */
-export async function measure(fn: () => Promise<unknown>, options: MeasureOptions): Promise<WorkerResult> {
-  for (let i = 0; i < options.warmup; i++) await fn();
-  const timings: IterationTiming[] = [];
-  for (let i = 0; i < options.iterations; i++) timings.push(await timeOnce(fn));
-  const memory: IterationMemory[] = [];
-  for (let i = 0; i < options.memoryIterations; i++) memory.push(await memoryOnce(fn));
-  return { timings, memory, extra: {} };
+/**
+ * Serves iterations on request, so that main.ts can alternate several long-lived worker
+ * processes iteration by iteration (paired samples: machine noise hits both sides alike).
+ * Protocol, one line each way: `warmup` | `time` | `memory` | `exit` on stdin; a line starting
+ * with {@link resultMarker} and a JSON value on stdout (`ready` once set up, then one per command).
+ */
+export async function serve(fn: () => Promise<unknown>, info: Record<string, unknown> = {}): Promise<void> {
+  const reply = (value: unknown) => process.stdout.write(`${resultMarker}${JSON.stringify(value)}\n`);
+  reply({ ready: true, node: process.version, ...info });
+  const { createInterface } = await import('node:readline');
+  for await (const command of createInterface({ input: process.stdin })) {
+    switch (command.trim()) {
+      case 'warmup':
+        await fn();
+        reply({ ok: true });
+        break;
+      case 'time':
+        reply(await timeOnce(fn));
+        break;
+      case 'memory':
+        reply(await memoryOnce(fn));
+        break;
+      case 'exit':
+        return;
+      default:
+        throw new Error(`unknown command "${command}"`);
+    }
+  }
 }
 
 /** Reads `--name=value` integer options of a worker's command line. */
@@ -119,7 +133,7 @@ export function stringArg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
-/** Workers print exactly one line starting with this marker; main.ts parses it. */
+/** Marks the lines of stdout that carry results; main.ts ignores every other line. */
 export const resultMarker = 'BENCH_WORKER_RESULT ';
 
 export function emitResult(result: WorkerResult): void {

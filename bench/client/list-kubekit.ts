@@ -1,12 +1,13 @@
 /**
  * Worker: lists every ConfigMap of one namespace in pages with kubekit's `listAll` and checks the
- * count. Run by main.ts: node --expose-gc --import tsx bench/client/list-kubekit.ts
- *   --kubeconfig=… --namespace=… --expect=10000 --limit=500 [--no-gzip=1] [--warmup= --iterations= --memory-iterations=]
+ * count, one iteration per command from main.ts (see `serve` in harness.ts):
+ *   node --expose-gc --import tsx bench/client/list-kubekit.ts --kubeconfig=… --namespace=…
+ *     --expect=10000 --limit=500 [--no-gzip=1]
  * KUBEKIT_BENCH_SRC may point at another checkout's src/ to measure a prototype change.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { emitResult, intArg, measure, stringArg } from './harness.js';
+import { intArg, serve, stringArg } from './harness.js';
 
 type ClientModule = typeof import('../../src/client/index.js');
 
@@ -34,11 +35,5 @@ async function listOnce(): Promise<unknown> {
   return items;
 }
 
-const result = await measure(listOnce, {
-  warmup: intArg('warmup', 2),
-  iterations: intArg('iterations', 5),
-  memoryIterations: intArg('memory-iterations', 2),
-});
-result.extra = { src: srcDir, gzip: !noGzip };
-emitResult(result);
+await serve(listOnce, { src: srcDir, gzip: !noGzip });
 await kube.close();

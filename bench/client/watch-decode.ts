@@ -36,6 +36,16 @@ const { decodeWatchStream } = (await import(
   pathToFileURL(`${srcDir}/client/watch-event.ts`).href
 )) as WatchModule;
 
+// KUBEKIT_BENCH_SRC_B (another src/, e.g. with a prototype change) adds a `kubekit-b` variant,
+// alternated with the others in the same process: the fairest A/B under a noisy machine.
+const decodeB = process.env.KUBEKIT_BENCH_SRC_B
+  ? (
+      (await import(
+        pathToFileURL(`${resolve(process.env.KUBEKIT_BENCH_SRC_B)}/client/watch-event.ts`).href
+      )) as WatchModule
+    ).decodeWatchStream
+  : undefined;
+
 const recording = stringArg('recording');
 if (!recording) throw new Error('--recording is required');
 const eventCount = intArg('events', 100_000);
@@ -136,7 +146,21 @@ const variants: Record<string, () => Promise<unknown>> = {
     return checksum;
   },
 };
-const names = Object.keys(variants);
+if (decodeB) {
+  variants['kubekit-b'] = async () => {
+    let checksum = 0;
+    let count = 0;
+    for await (const event of decodeB<unknown>(chunkSource(), { method: 'WATCH', path: '/bench' })) {
+      checksum += event.type.length;
+      count++;
+    }
+    check(count, checksum);
+    return checksum;
+  };
+}
+// --only=a,b runs just those variants (for --cpu-prof of one decoder).
+const onlyArg = stringArg('only');
+const names = Object.keys(variants).filter((n) => !onlyArg || onlyArg.split(',').includes(n));
 
 for (let i = 0; i < warmup; i++) for (const name of names) await variants[name]!();
 const timings: Record<string, IterationTiming[]> = Object.fromEntries(names.map((n) => [n, []]));

@@ -1,10 +1,11 @@
 // Worker: lists every ConfigMap of one namespace in pages with @kubernetes/client-node 2.0.x
-// (CoreV1Api.listNamespacedConfigMap with limit/_continue) and checks the count. Plain JS so the
+// (CoreV1Api.listNamespacedConfigMap with limit/_continue) and checks the count, one iteration
+// per command from main.ts (see `serve` in harness.ts). Plain JS so the
 // root typecheck never needs the peer installed; it lives in peer/ so that the import below
 // resolves to peer/node_modules. Run by main.ts on Node >= 22:
 //   node --expose-gc --import tsx bench/client/peer/list-client-node.mjs --kubeconfig=… --namespace=…
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { emitResult, intArg, measure, stringArg } from '../harness.ts';
+import { intArg, serve, stringArg } from '../harness.ts';
 
 const kubeconfig = stringArg('kubeconfig');
 const namespace = stringArg('namespace');
@@ -28,12 +29,6 @@ async function listOnce() {
   return items;
 }
 
-const result = await measure(listOnce, {
-  warmup: intArg('warmup', 2),
-  iterations: intArg('iterations', 5),
-  memoryIterations: intArg('memory-iterations', 2),
-});
 const { createRequire } = await import('node:module');
-const version = createRequire(import.meta.url)('@kubernetes/client-node/package.json').version;
-result.extra = { peerVersion: version };
-emitResult(result);
+const peerVersion = createRequire(import.meta.url)('@kubernetes/client-node/package.json').version;
+await serve(listOnce, { peerVersion });
