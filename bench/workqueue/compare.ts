@@ -123,6 +123,14 @@ for (const sc of scenarios) {
   throughputRow('throughput (median)', 'opsPerSec', '≥ 1×');
   throughputRow('throughput, best run', 'opsPerSec', undefined, best);
   throughputRow('throughput, first run (median)', 'coldOpsPerSec');
+  row({
+    scenario: sc.name,
+    metric: 'CPU time per item, all threads (median)',
+    unit: 'ns',
+    clientGo: med('client-go', 'cpuNsPerOp'),
+    kubekit: med('kubekit', 'cpuNsPerOp'),
+    higherIsBetter: false,
+  });
   if (sc.args.includes('addafter')) {
     row({
       scenario: sc.name,
@@ -156,7 +164,11 @@ for (const sc of scenarios) {
 }
 
 const fmt = (v: number, unit: string) =>
-  unit === 'ops/s' ? `${(v / 1e6).toFixed(2)}M` : unit === 'bytes' ? v.toFixed(0) : v.toFixed(1);
+  unit === 'ops/s'
+    ? `${(v / 1e6).toFixed(2)}M`
+    : unit === 'bytes' || unit === 'ns'
+      ? v.toFixed(0)
+      : v.toFixed(1);
 const table = [
   ['scenario', 'metric', 'client-go', 'kubekit', 'kubekit/client-go', 'goal'],
   ...rows.map((r) => [

@@ -21,6 +21,12 @@ function keys(n: number): string[] {
   return out;
 }
 
+/** CPU time (user + system, all threads) since `since`, in nanoseconds. */
+function cpuNs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) * 1000;
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function gc(): void {
@@ -55,7 +61,9 @@ async function throughput(ks: string[], workers: number, batch: number): Promise
       processed++;
     }
   };
-  gc();
+  // No forced GC before the run: a full collection shrinks V8's young generation, so the run
+  // would measure heap regrowth instead of the queue (a controller never forces GCs either).
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const running = Array.from({ length: workers }, worker);
   for (let i = 0; i < n; i++) {
@@ -65,7 +73,7 @@ async function throughput(ks: string[], workers: number, batch: number): Promise
   q.shutDown();
   await Promise.all(running);
   const elapsed = performance.now() - start;
-  return { elapsedMs: elapsed, opsPerSec: n / (elapsed / 1000), processed };
+  return { cpuNsPerOp: cpuNs(cpu0) / n, elapsedMs: elapsed, opsPerSec: n / (elapsed / 1000), processed };
 }
 
 /** mulberry32: a small seeded PRNG (the delays differ from Go's draw, the distribution does not). */
@@ -111,12 +119,14 @@ async function delivery(ks: string[], delays: number[], maxDelayMs: number): Pro
     }
     lastDelivery = performance.now();
   })();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < n; i++) q.addAfter(ks[i]!, delays[i]!);
   const addElapsed = performance.now() - start;
   await worker;
+  const cpuNsPerOp = cpuNs(cpu0) / n;
   q.shutDown();
-  return { opsPerSec: n / (addElapsed / 1000), lateMs: lastDelivery - start - maxDelayMs };
+  return { cpuNsPerOp, opsPerSec: n / (addElapsed / 1000), lateMs: lastDelivery - start - maxDelayMs };
 }
 
 function median(xs: number[]): number {
