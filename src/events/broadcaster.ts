@@ -283,6 +283,8 @@ export class EventBroadcaster {
         if (series === undefined) continue;
         this.metrics.depthDown();
         series.queued = false;
+        // A retry of an earlier write may already have carried this occurrence.
+        if (series.written >= series.count) continue;
         this.writing = true;
         try {
           await this.writeWithRetries(series, signal);
