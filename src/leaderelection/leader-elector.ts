@@ -269,12 +269,23 @@ export class LeaderElector {
         const attempt = await this.#tryAcquireOrRenew(leader.signal);
         this.#reportTransition();
         if (leader.signal.aborted) break;
+        if (!attempt.ok && attempt.error === undefined) {
+          // Someone else holds a live lease: they believe they lead, so stop now rather than at
+          // the deadline (client-go keeps trying until the deadline). Only a protocol breach
+          // (manual edit, a candidate with a shorter lease, a paused process) gets here.
+          stop(
+            new LeadershipLostError(
+              `leader election ${this.#name}: ${this.#lock.describe()} is now held by ${this.getLeader()}`,
+            ),
+          );
+          break;
+        }
         if (!attempt.ok) {
           this.#logger.warn('leader election: failed to renew the lock; retrying until the renew deadline', {
             election: this.#name,
             lock: this.#lock.describe(),
             op: attempt.op,
-            error: attempt.error === undefined ? 'held by another candidate' : describeError(attempt.error),
+            error: describeError(attempt.error),
             msLeft: Math.round(deadline - this.#clock.now()),
           });
           continue;
