@@ -80,18 +80,19 @@ export class Controller {
   }
 
   /** Reconciles the objects of `informer` themselves (the primary resource). */
-  for<T extends KubeObject>(informer: SharedIndexInformer<T>, ...predicates: Predicate<T>[]): this {
+  for<T extends KubeObject>(informer: SharedIndexInformer<T>, ...predicates: Predicate<NoInfer<T>>[]): this {
     return this.watch(informer, (obj) => [requestOf(obj)], predicates);
   }
 
   /**
    * Reconciles the controller owner of each object of `informer` whose controller reference has
-   * `owner.kind` (and `owner.group` when given): changes to owned objects wake their owner.
+   * `owner.kind` (and `owner.group` when given): changes to owned objects wake their owner. Set
+   * `clusterScoped` when the owner kind has no namespace (its requests then have none).
    */
   owns<T extends KubeObject>(
     informer: SharedIndexInformer<T>,
-    owner: { kind: string; group?: string },
-    ...predicates: Predicate<T>[]
+    owner: { kind: string; group?: string; clusterScoped?: boolean },
+    ...predicates: Predicate<NoInfer<T>>[]
   ): this {
     return this.watch(
       informer,
@@ -104,7 +105,7 @@ export class Controller {
         ) {
           return [];
         }
-        return [{ namespace: obj.metadata?.namespace ?? '', name: ref.name }];
+        return [{ namespace: owner.clusterScoped ? '' : (obj.metadata?.namespace ?? ''), name: ref.name }];
       },
       predicates,
     );
@@ -114,7 +115,7 @@ export class Controller {
   watches<T extends KubeObject>(
     informer: SharedIndexInformer<T>,
     map: (obj: T) => Request[],
-    ...predicates: Predicate<T>[]
+    ...predicates: Predicate<NoInfer<T>>[]
   ): this {
     return this.watch(informer, map, predicates);
   }

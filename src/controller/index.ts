@@ -6,6 +6,7 @@
  */
 
 export { TerminalError } from '../workqueue/errors.js';
+export { applyOwned } from './apply-owned.js';
 export { Controller, type ControllerOptions } from './controller.js';
 export {
   addFinalizer,
@@ -14,6 +15,14 @@ export {
   hasFinalizer,
   removeFinalizer,
 } from './finalizers.js';
+export {
+  type HealthCheck,
+  Manager,
+  type ManagerLeaderElection,
+  type ManagerOptions,
+  type Runnable,
+  shutdownSignal,
+} from './manager.js';
 export {
   type ControllerMetrics,
   noControllerMetrics,
