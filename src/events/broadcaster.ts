@@ -101,6 +101,7 @@ export class EventBroadcaster {
   private closed = false;
   private readonly stopper = new AbortController();
   private loop: Promise<void> | undefined;
+  private shuttingDown: Promise<void> | undefined;
   private writing = false;
   private idleWaiters: (() => void)[] = [];
   private timers: ClockTimer[] = [];
@@ -214,11 +215,16 @@ export class EventBroadcaster {
    * `timeoutMs` (see {@link flush}), then stops the loop; what could not be written in time is
    * dropped and counted. Idempotent; resolves when the loop has stopped.
    */
-  async shutdown(options: FlushOptions = {}): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      if (this.state === 'running') await this.flush(options);
-    }
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    // Every caller waits for the one shutdown (a second call must not cut the first one's flush).
+    this.shuttingDown ??= this.doShutdown(options);
+    return this.shuttingDown;
+  }
+
+  private async doShutdown(options: FlushOptions): Promise<void> {
+    const wasClosed = this.closed;
+    this.closed = true;
+    if (!wasClosed && this.state === 'running') await this.flush(options);
     this.stopper.abort();
     if (this.loop) await this.loop;
     this.stopped();

@@ -30,6 +30,7 @@ export { EventError, type EventErrorReason } from './errors.js';
 export { EventNamer } from './event-name.js';
 export type { EventRecord, EventWrite } from './event-record.js';
 export { EventSeries } from './event-series.js';
+export { FakeEventRecorder, type RecordedEvent } from './fake-recorder.js';
 export { KubeEventSink } from './kube-sink.js';
 export type {
   CounterMetric,

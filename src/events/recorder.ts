@@ -111,13 +111,17 @@ export class BroadcasterRecorder implements EventRecorder {
     reason: unknown,
     cause?: unknown,
   ): void {
-    let described: string;
+    let described = '<unknown object>';
     try {
       const ref = objectReference(object, this.options.defaultType);
-      described = typeof ref === 'string' ? '<unknown object>' : describeReference(ref);
-    } catch {
-      described = '<unknown object>';
-    }
+      if (typeof ref !== 'string') described = describeReference(ref);
+      else if (object && typeof object === 'object') {
+        // Name what we can of an object we could not reference (e.g. one without kind).
+        const meta = 'metadata' in object ? object.metadata : object;
+        if (meta && 'name' in meta && meta.name)
+          described = describeReference({ ...meta, kind: object.kind });
+      }
+    } catch {}
     this.target.reject(
       new EventError(
         'Invalid',

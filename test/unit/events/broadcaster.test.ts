@@ -4,6 +4,7 @@ import { Pods } from '../../../src/client/builtin-resources.js';
 import { ConfigError } from '../../../src/common/errors.js';
 import { EventBroadcaster, type EventBroadcasterOptions } from '../../../src/events/broadcaster.js';
 import { EventError } from '../../../src/events/errors.js';
+import { FakeEventRecorder } from '../../../src/events/fake-recorder.js';
 import type { EventType } from '../../../src/events/types.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { apiError, FakeSink, pod, settle } from './support.js';
@@ -402,6 +403,25 @@ describe('EventBroadcaster: shutdown', () => {
     expect(broadcaster.stats.dropped).toBe(3);
   });
 
+  it('a second shutdown waits for the first one’s flush instead of cutting it short', async () => {
+    const sink = new FakeSink();
+    sink.failures.push(apiError(500, 'InternalError'));
+    const { recorder, broadcaster, clock } = setup({ sink });
+    recorder.event(pod('a'), 'Normal', 'R', 'm');
+    await settle();
+    const first = broadcaster.shutdown({ timeoutMs: 20_000 });
+    const second = broadcaster.shutdown({ timeoutMs: 1 });
+    await clock.advance(5_000); // the retry wait
+    await Promise.all([first, second]);
+    expect(sink.events()).toHaveLength(1);
+  });
+
+  it('names an object without kind in the error', () => {
+    const { recorder, errors } = setup();
+    recorder.event({ metadata: { name: 'web-0', namespace: 'ns1' } }, 'Normal', 'R', 'm');
+    expect(errors[0]?.event.object).toBe('? ns1/web-0');
+  });
+
   it('events recorded before start wait in the queue', async () => {
     const sink = new FakeSink();
     const broadcaster = new EventBroadcaster({ sink, component: 'c', instance: 'h', clock: new FakeClock() });
@@ -411,5 +431,17 @@ describe('EventBroadcaster: shutdown', () => {
     await broadcaster.shutdown();
     await loop;
     expect(sink.events()).toHaveLength(1);
+  });
+});
+
+describe('FakeEventRecorder', () => {
+  it('keeps every call in order', () => {
+    const r = new FakeEventRecorder();
+    r.event(pod('a'), 'Normal', 'Created', 'made it', { action: 'Create' });
+    r.eventf(pod('a'), 'Warning', 'Failed', 'tried %d times', 3);
+    expect(r.lines()).toEqual(['Normal Created made it', 'Warning Failed tried 3 times']);
+    expect(r.events[0]?.options).toEqual({ action: 'Create' });
+    r.clear();
+    expect(r.events).toEqual([]);
   });
 });
