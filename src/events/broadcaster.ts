@@ -12,7 +12,14 @@ import type { EventSeries } from './event-series.js';
 import { KubeEventSink } from './kube-sink.js';
 import { EventMetrics, type EventMetricsProvider, type EventStats } from './metrics.js';
 import { BroadcasterRecorder, type RecorderOptions } from './recorder.js';
-import { type EventRetryOptions, isAlreadyExists, isNotFound, isRetryable, retryDelay } from './retry.js';
+import {
+  type EventRetryOptions,
+  isAlreadyExists,
+  isNamespaceTerminating,
+  isNotFound,
+  isRetryable,
+  retryDelay,
+} from './retry.js';
 import type { EventSink } from './sink.js';
 import type { EventApiVersion, EventRecorder } from './types.js';
 import { assertReportingController, assertReportingInstance } from './validation.js';
@@ -290,15 +297,16 @@ export class EventBroadcaster {
         this.metrics.depthDown();
         series.queued = false;
         // A retry of an earlier write may already have carried this occurrence.
-        if (series.written >= series.count) continue;
-        this.writing = true;
-        try {
-          await this.writeWithRetries(series, signal);
-        } catch (err) {
-          // writeWithRetries handles every error; this is the last line against a bug.
-          this.logger.error('event sink loop error', { error: String(err) });
-        } finally {
-          this.writing = false;
+        if (series.written < series.count) {
+          this.writing = true;
+          try {
+            await this.writeWithRetries(series, signal);
+          } catch (err) {
+            // writeWithRetries handles every error; this is the last line against a bug.
+            this.logger.error('event sink loop error', { error: String(err) });
+          } finally {
+            this.writing = false;
+          }
         }
         if (this.idle()) this.wakeIdleWaiters();
       }
@@ -364,6 +372,11 @@ export class EventBroadcaster {
         const retry = isRetryable(err) && tries < this.maxTries;
         if (!retry) {
           this.metrics.countDropped('write_failed');
+          if (isNamespaceTerminating(err)) {
+            // Expected while a namespace is deleted (its objects' last events); client-go keeps it quiet too.
+            this.logger.debug('event dropped: namespace is terminating', { event: snapshot.name });
+            return;
+          }
           const why = isRetryable(err) ? `failed ${tries} times` : 'was rejected';
           this.logger.error('event write dropped', { event: snapshot.name, error: String(err) });
           this.onError(

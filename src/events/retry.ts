@@ -23,6 +23,14 @@ export function isRetryable(err: unknown): boolean {
   return true;
 }
 
+/** The API refused the write because the Event's namespace is being deleted. */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
+  );
+}
+
 /**
  * The wait before try `failedTries + 1`, in ms. The first wait is uniformly random in
  * [0, interval] so that clients that failed together (an apiserver restart) do not retry

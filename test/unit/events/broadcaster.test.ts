@@ -318,6 +318,20 @@ describe('EventBroadcaster: failures', () => {
     expect(broadcaster.stats).toMatchObject({ written: 1, dropped: 1, writeErrors: 1 });
   });
 
+  it('drops events into a terminating namespace quietly (counted, not reported), as client-go', async () => {
+    const sink = new FakeSink();
+    const err = apiError(403, 'Forbidden', 'namespace ns1 is being terminated');
+    err.status.details = {
+      causes: [{ reason: 'NamespaceTerminating', message: 'namespace ns1 is being terminated' }],
+    };
+    sink.failures.push(err);
+    const { recorder, broadcaster, errors } = setup({ sink });
+    recorder.event(pod('a'), 'Normal', 'Deleted', 'm');
+    await broadcaster.flush();
+    expect(errors).toEqual([]);
+    expect(broadcaster.stats).toMatchObject({ dropped: 1, written: 0 });
+  });
+
   it('re-creates an Event that expired on the server, keeping its count', async () => {
     const { sink, recorder, broadcaster } = setup({ sink: new FakeSink('v1') });
     recorder.event(pod('a'), 'Normal', 'R', 'm');
@@ -401,6 +415,25 @@ describe('EventBroadcaster: shutdown', () => {
     expect(clock.pendingTimers()).toBe(0);
     recorder.event(pod('c'), 'Normal', 'R', 'm');
     expect(broadcaster.stats.dropped).toBe(3);
+  });
+
+  it('flush resolves as soon as the queue holds only writes a retry already carried', async () => {
+    const sink = new FakeSink('v1');
+    sink.failures.push(apiError(500, 'InternalError'));
+    const { recorder, broadcaster, clock } = setup({ sink });
+    recorder.event(pod('a'), 'Normal', 'R', 'm');
+    await settle(); // first try failed; waiting 5 s to retry
+    recorder.event(pod('a'), 'Normal', 'R', 'm'); // queued; the retry will carry it
+    let flushed: boolean | undefined;
+    void broadcaster.flush({ timeoutMs: 60_000 }).then((r) => {
+      flushed = r;
+    });
+    await clock.advance(5_000);
+    expect(flushed).toBe(true);
+    expect(sink.calls.map((c) => [c.op, c.event.count])).toEqual([
+      ['create', 1],
+      ['create', 2],
+    ]);
   });
 
   it('a second shutdown waits for the first one’s flush instead of cutting it short', async () => {
