@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Property tests and 100k-item tests are CPU-heavy; on a loaded 2-core CI machine the
+          // 5 s default would flake. This only guards against hangs; speed lives in benchmarks.
+          testTimeout: 30_000,
         },
       },
       {

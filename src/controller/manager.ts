@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -157,6 +158,8 @@ export class Manager {
     if (this.started) throw new ConfigError(`${this.name}: a manager starts once.`);
     this.started = true;
     const stopAll = new AbortController();
+    // Every runnable, informer and watch listens on this one signal: fan-out, not a leak.
+    setMaxListeners(0, stopAll.signal);
     const onAbort = () => stopAll.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     if (this.options.http) await this.listen(this.options.http);
@@ -205,6 +208,7 @@ export class Manager {
             this.leading = true;
             this.logger.info(`${this.name}: became the leader`, { identity });
             const both = AbortSignal.any([leaderSignal, stopAll.signal]);
+            setMaxListeners(0, both);
             for (const runnable of leaderRunnables) launch(runnable, both);
           },
           onStoppedLeading: () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject, ResourceType } from '../client/resource-type.js';
 import type { Clock } from '../common/clock.js';
@@ -124,6 +125,8 @@ export class SharedInformerFactory {
    */
   start(signal?: AbortSignal): void {
     const stopSignal = signal ? AbortSignal.any([this.stop.signal, signal]) : this.stop.signal;
+    // Every informer, reflector and watch listens on this one signal: fan-out, not a leak.
+    setMaxListeners(0, this.stop.signal, stopSignal);
     for (const [key, informer] of this.informers) {
       if (this.runs.has(key) || this.stop.signal.aborted) continue;
       this.runs.set(key, informer.run(stopSignal));
