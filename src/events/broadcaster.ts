@@ -55,13 +55,18 @@ export interface EventBroadcasterOptions {
   seriesRefreshMs?: number;
   /** events.k8s.io series: quiet time after which a series is finished (default 6 min, as client-go). */
   seriesFinishMs?: number;
+  /**
+   * Longest {@link EventBroadcaster.shutdown} — called, or caused by `start`'s signal aborting —
+   * and {@link EventBroadcaster.flush} wait for pending writes, in ms (default 5 000).
+   */
+  drainTimeoutMs?: number;
   /** Random numbers in [0, 1) for retry jitter (tests). */
   random?: () => number;
 }
 
 /** Options of {@link EventBroadcaster.flush} and {@link EventBroadcaster.shutdown}. */
 export interface FlushOptions {
-  /** Longest to wait for pending writes, in ms (default 10 000). */
+  /** Longest to wait for pending writes, in ms (default: the broadcaster's `drainTimeoutMs`). */
   timeoutMs?: number;
 }
 
@@ -80,8 +85,9 @@ type State = 'new' | 'running' | 'stopped';
  * - events.k8s.io/v1 series counts are written when the series starts, every `seriesRefreshMs`
  *   while it grows, and when it goes quiet for `seriesFinishMs`; core/v1 counts at every
  *   occurrence the spam filter allows;
- * - {@link shutdown} writes what is pending within a time bound, then stops; aborting
- *   `start`'s signal stops at once.
+ * - {@link shutdown}, or aborting `start`'s signal, stops taking events, writes what is pending
+ *   within `drainTimeoutMs`, then stops the loop (so the events a component records while it
+ *   shuts down still reach the API when it can be reached).
  *
  * Events are written in the object's namespace (`default` for cluster-scoped objects) and named
  * `<object name>.<hex>`. A recorder may be created and used before `start`: events wait in the
@@ -103,6 +109,7 @@ export class EventBroadcaster {
   private readonly refreshMs: number;
   private readonly finishMs: number;
   private readonly random: () => number;
+  private readonly drainTimeoutMs: number;
 
   private state: State = 'new';
   private closed = false;
@@ -143,6 +150,7 @@ export class EventBroadcaster {
     this.refreshMs = options.seriesRefreshMs ?? 30 * 60_000;
     this.finishMs = options.seriesFinishMs ?? 6 * 60_000;
     this.random = options.random ?? Math.random;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
   }
 
   /** Counters since construction (live object; read, do not modify). */
@@ -173,21 +181,26 @@ export class EventBroadcaster {
   }
 
   /**
-   * Runs the background loop that writes events, until `signal` aborts (stop at once; what is
-   * still queued is dropped and counted) or {@link shutdown} (pending writes first). Resolves
-   * when the loop has stopped; never rejects for API errors. Rejects with ConfigError when
-   * called twice.
+   * Runs the background loop that writes events until `signal` aborts or {@link shutdown} is
+   * called; either way pending writes get up to `drainTimeoutMs` first, and what is left then
+   * is dropped and counted. Resolves when the loop has stopped; never rejects for API errors.
+   * Rejects with ConfigError when called twice.
    */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'new') {
       return Promise.reject(new ConfigError('EventBroadcaster.start was called twice; start it once.'));
     }
     this.state = 'running';
-    if (signal) {
-      if (signal.aborted) this.stopper.abort();
-      else signal.addEventListener('abort', () => this.stopper.abort(), { once: true });
-    }
     this.loop = this.run(this.stopper.signal);
+    if (signal) {
+      const stop = () => void this.shutdown();
+      if (signal.aborted) stop();
+      else {
+        signal.addEventListener('abort', stop, { once: true });
+        // Do not keep the listener (and this broadcaster) alive on a long-lived signal.
+        void this.loop.finally(() => signal.removeEventListener('abort', stop));
+      }
+    }
     return this.loop;
   }
 
@@ -200,7 +213,7 @@ export class EventBroadcaster {
     if (this.state !== 'running' || this.stopper.signal.aborted) return this.idle();
     for (const series of this.correlator.dirtySeries()) this.enqueue(series);
     if (this.idle()) return true;
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? this.drainTimeoutMs;
     return new Promise<boolean>((resolve) => {
       let settled = false;
       const finish = (drained: boolean) => {

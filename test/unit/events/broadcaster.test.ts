@@ -402,19 +402,51 @@ describe('EventBroadcaster: shutdown', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it('stops at once when start’s signal aborts, dropping and counting the queue', async () => {
+  it('writes pending events when start’s signal aborts, then stops', async () => {
+    const { sink, recorder, broadcaster, stop, loop, clock } = setup();
+    for (let i = 0; i < 3; i++) recorder.event(pod('a'), 'Warning', 'BackOff', 'm');
+    recorder.event(pod('b'), 'Normal', 'R', 'm');
+    stop.abort();
+    recorder.event(pod('c'), 'Normal', 'R', 'm'); // too late: dropped and counted
+    await loop;
+    expect(sink.events().map((e) => [e.regarding.name, e.count])).toEqual([
+      ['a', 3],
+      ['b', 1],
+    ]);
+    expect(broadcaster.stats).toMatchObject({ emitted: 4, dropped: 1 });
+    expect(clock.pendingTimers()).toBe(0);
+    await broadcaster.shutdown(); // nothing left to do
+  });
+
+  it('after start’s signal aborts, gives pending writes drainTimeoutMs, then drops and counts them', async () => {
     const sink = new FakeSink();
     sink.hang = true;
-    const { recorder, broadcaster, stop, loop, clock } = setup({ sink });
+    const { recorder, broadcaster, stop, loop, clock } = setup({ sink, drainTimeoutMs: 3000 });
     recorder.event(pod('a'), 'Normal', 'R', 'm');
     await settle();
     recorder.event(pod('b'), 'Normal', 'R', 'm');
     stop.abort();
+    let stopped = false;
+    void loop.then(() => {
+      stopped = true;
+    });
+    await clock.advance(2999);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
     await loop;
-    expect(broadcaster.stats.dropped).toBe(2);
+    expect(sink.hungSignals[0]?.aborted).toBe(true);
+    expect(broadcaster.stats).toMatchObject({ written: 0, dropped: 2 });
     expect(clock.pendingTimers()).toBe(0);
     recorder.event(pod('c'), 'Normal', 'R', 'm');
     expect(broadcaster.stats.dropped).toBe(3);
+  });
+
+  it('a signal aborted before start still writes what was recorded', async () => {
+    const sink = new FakeSink();
+    const broadcaster = new EventBroadcaster({ sink, component: 'c', instance: 'h', clock: new FakeClock() });
+    broadcaster.newRecorder().event(pod('a'), 'Normal', 'R', 'm');
+    await broadcaster.start(AbortSignal.abort());
+    expect(sink.events()).toHaveLength(1);
   });
 
   it('flush resolves as soon as the queue holds only writes a retry already carried', async () => {
