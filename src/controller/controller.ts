@@ -1,4 +1,5 @@
 import { getControllerOf } from '../apimachinery/owner-references.js';
+import { isForbidden } from '../client/api-error.js';
 import type { KubeObject } from '../client/resource-type.js';
 import { type Clock, realClock } from '../common/clock.js';
 import { ConfigError } from '../common/errors.js';
@@ -63,6 +64,7 @@ export class Controller {
   private readonly metrics: ControllerMetrics;
   private readonly clock: Clock;
   private started = false;
+  private readonly reportedDenials = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     if (!options.name) throw new ConfigError('a controller needs a name.');
@@ -274,10 +276,20 @@ export class Controller {
       } else {
         outcome = 'error';
         this.queue.addRateLimited(key);
-        logger.warn(`${this.name}: reconcile failed; retrying with backoff`, {
-          error: String(err),
-          retries: this.queue.numRequeues(key),
-        });
+        // An RBAC denial repeats identically on every retry; say it once (it names the verb
+        // and resource) and keep the retries quiet, so the log shows the cause, not a flood.
+        const denial = isForbidden(err) ? String(err) : undefined;
+        const firstDenial = denial !== undefined && !this.reportedDenials.has(denial);
+        if (firstDenial) {
+          if (this.reportedDenials.size >= 100) this.reportedDenials.clear();
+          this.reportedDenials.add(denial);
+        }
+        const fields = { error: String(err), retries: this.queue.numRequeues(key) };
+        if (denial === undefined)
+          logger.warn(`${this.name}: reconcile failed; retrying with backoff`, fields);
+        else if (firstDenial)
+          logger.error(`${this.name}: reconcile is forbidden by RBAC; retrying with backoff`, fields);
+        else logger.debug(`${this.name}: reconcile still forbidden`, fields);
       }
     } finally {
       timer?.cancel();

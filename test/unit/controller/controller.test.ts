@@ -258,4 +258,43 @@ describe('Controller', () => {
     stop.abort();
     await run;
   });
+
+  it('reports an RBAC denial once, naming it, and keeps retrying quietly with backoff', async () => {
+    const { ApiError } = await import('../../../src/client/api-error.js');
+    const clock = new FakeClock();
+    const lw = new FakeListWatch<Widget>([widget('w')]);
+    const informer = new SharedIndexInformer(lw);
+    const logged: [string, string][] = [];
+    const log = (level: string) => (message: string) => void logged.push([level, message]);
+    let attempts = 0;
+    const controller = new Controller({
+      name: 'denied',
+      clock,
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      reconcile: async () => {
+        attempts++;
+        throw new ApiError({
+          kind: 'Status',
+          code: 403,
+          reason: 'Forbidden',
+          message: 'configmaps is forbidden: User "x" cannot create resource "configmaps"',
+        });
+      },
+    }).for(informer);
+    const stop = new AbortController();
+    stops.push(stop);
+    void informer.run(stop.signal);
+    const run = controller.run(stop.signal);
+    for (let i = 0; i < 12; i++) {
+      for (let j = 0; j < 20; j++) await new Promise((r) => setImmediate(r));
+      await clock.advance(100 * 2 ** i);
+    }
+    expect(attempts).toBeGreaterThan(5);
+    const errors = logged.filter(([level]) => level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.[1]).toContain('forbidden by RBAC');
+    expect(logged.filter(([level]) => level === 'warn')).toHaveLength(0);
+    stop.abort();
+    await run;
+  });
 });
