@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Informer benchmark (issue 4): kubekit's shared informer versus client-go's (k8s.io/client-go
+# v0.37.1, the release tools/kube-local pins) and @kubernetes/client-node 2.0.x's, on one real
+# kube-apiserver seeded with 50,000 ConfigMaps of ~1 KiB: time to sync, RSS and heap after sync,
+# memory per cached object, delivery of 100,000 updates (throughput, lag, CPU per event) and a
+# 10-minute watch soak. Prints a table with ratios and one JSON line per measurement. Takes about
+# 45 minutes with the defaults. Never part of `npm test`. See main.ts for what is measured how.
+#
+#   bash bench/informer/run.sh            (or: npm run bench -- informer)
+#
+# Knobs (environment): BENCH_INFORMER_ROUNDS (3), BENCH_INFORMER_OBJECTS (50000),
+# BENCH_INFORMER_UPDATES (100000), BENCH_INFORMER_WRITERS (128 patches in flight),
+# BENCH_INFORMER_SOAK_SECONDS (600; 0 skips the soak), BENCH_INFORMER_SOAK
+# (kubekit@24,client-go,client-node@24), BENCH_INFORMER_SOAK_RATE (20/s), BENCH_INFORMER_SOAK_CHURN
+# (1/s), BENCH_INFORMER_EXTRAS (0 skips the sync-only extra rows), BENCH_INFORMER_ONLY (variant
+# keys, comma-separated), BENCH_INFORMER_NODE20 (0 skips Node 20), BENCH_INFORMER_CPU_PROF (dir:
+# --cpu-prof for the Node workers), BENCH_INFORMER_KUBECONFIG (+ BENCH_INFORMER_NAMESPACE: reuse
+# an already seeded cluster), KUBEKIT_BENCH_SRC / KUBEKIT_BENCH_SRC_B (another copy of src/ inside
+# this repo, e.g. under .cache/, to measure a prototype; _B adds it as an extra column).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+node24=$(bash scripts/ensure-node.sh 24)
+node20=""
+if [[ ${BENCH_INFORMER_NODE20:-1} != 0 ]]; then
+  node20=$(command -v node)
+  [[ $("$node20" --version) == v20.* ]] || node20=""
+fi
+
+# The peer lives in its own git-ignored node_modules, never in kubekit's package.json.
+peer=$here/peer
+want=$(node -p "require('$peer/package.json').dependencies['@kubernetes/client-node']")
+have=$(node -p "try { require('$peer/node_modules/@kubernetes/client-node/package.json').version } catch { '' }")
+if [[ $have != "$want" ]]; then
+  echo "bench/informer: installing @kubernetes/client-node@$want into $peer" >&2
+  npm install --prefix "$peer" --no-audit --no-fund --no-package-lock --loglevel=error >&2
+fi
+
+# client-go side: its own module (bench/informer/go), built into the git-ignored .cache.
+bin="$root/.cache/bench/informer-go"
+mkdir -p "$(dirname "$bin")"
+(cd "$here/go" && GOFLAGS=-mod=mod go build -o "$bin" .)
+
+[[ -d node_modules/tsx ]] || { echo "bench/informer: run npm install first (tsx is missing)" >&2; exit 1; }
+BENCH_NODE24=$node24 BENCH_NODE20=$node20 BENCH_INFORMER_GO_BIN=$bin \
+  BENCH_GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo "+uncommitted-src-changes") \
+  exec "$node24" --import tsx "$here/main.ts"

@@ -1,0 +1,55 @@
+/**
+ * Worker: kubekit's shared informer for ConfigMaps in one namespace, with `stripManagedFields`,
+ * driven by main.ts (protocol in worker.ts). Run as
+ *   node --expose-gc --import tsx bench/informer/worker-kubekit.ts --kubeconfig=… --namespace=… --expect=50000 [--watch-list=1]
+ * KUBEKIT_BENCH_SRC may point at another copy of src/ (inside this repo, e.g. under .cache/, so
+ * its imports resolve) to measure a prototype change.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { arg, runWorker } from './worker.js';
+
+type ClientModule = typeof import('../../src/client/index.js');
+type InformersModule = typeof import('../../src/informers/index.js');
+
+const srcDir = process.env.KUBEKIT_BENCH_SRC
+  ? resolve(process.env.KUBEKIT_BENCH_SRC)
+  : resolve(import.meta.dirname, '../../src');
+const client = (await import(pathToFileURL(`${srcDir}/client/index.ts`).href)) as ClientModule;
+const informers = (await import(pathToFileURL(`${srcDir}/informers/index.ts`).href)) as InformersModule;
+
+const kubeconfig = arg('kubeconfig');
+const namespace = arg('namespace');
+if (!kubeconfig || !namespace) throw new Error('--kubeconfig and --namespace are required');
+const expect = Number(arg('expect') ?? 50_000);
+const watchList = arg('watch-list') === '1';
+
+await runWorker(
+  { src: srcDir, watchList },
+  async (recorder) => {
+    const kube = await client.KubeClient.load({ qps: -1, connection: { kubeconfig } });
+    const stop = new AbortController();
+    const factory = new informers.SharedInformerFactory(kube, {
+      namespace,
+      transform: informers.stripManagedFields,
+      ...(watchList ? { reflector: { useWatchList: true } } : {}),
+    });
+    const informer = factory.informerFor(client.ConfigMaps);
+    const registration = informer.addEventHandler({
+      onAdd: recorder.onAdd,
+      onUpdate: (_old, obj) => recorder.onUpdate(obj),
+      onDelete: recorder.onDelete,
+    });
+    return {
+      start: () => factory.start(stop.signal),
+      hasSynced: () => informer.hasSynced() && registration.hasSynced(),
+      cacheSize: () => informer.indexer.size,
+      stop: async () => {
+        stop.abort();
+        await factory.shutdown();
+        await kube.close();
+      },
+    };
+  },
+  expect,
+);
