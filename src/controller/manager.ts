@@ -246,10 +246,16 @@ export class Manager {
       // The lease is released last, after the work it protects has stopped.
       await electing;
     })();
+    const giveUp = new AbortController();
     const timedOut = await Promise.race([
       finished.then(() => false),
-      this.clock.sleep(timeoutMs).then(() => true),
+      this.clock.sleep(timeoutMs, giveUp.signal).then(
+        () => true,
+        () => false,
+      ),
     ]);
+    // The shutdown timer must not keep the process alive once everything has stopped.
+    giveUp.abort();
     if (timedOut) this.logger.warn(`${this.name}: shutdown did not finish within ${timeoutMs} ms`);
     await this.closeServer();
     if (lostLeadership) {
