@@ -58,7 +58,8 @@ export interface WorkQueue<T> {
   len(): number;
   /**
    * Resolves with the next item, waiting if none is queued; resolves `shutdown: true` once the
-   * queue is shut down and empty. Rejects with the signal's reason if `signal` aborts first.
+   * queue is shut down and empty. Rejects with the signal's reason if `signal` aborts first, or is
+   * already aborted (then nothing is taken, even if items are queued).
    */
   get(signal?: AbortSignal): Promise<GetResult<T>>;
   /** Ends processing of `item`; re-queues it if it was added meanwhile. Unknown items are ignored. */
