@@ -134,6 +134,21 @@ describe('Queue', () => {
     expect(await getItem(q)).toBe('a');
   });
 
+  it('keeps the other getters in order when one in the middle gives up', async () => {
+    const q = new Queue();
+    const ac = new AbortController();
+    const got: string[] = [];
+    const first = q.get().then((r) => got.push(`first:${r.item}`));
+    const middle = q.get(ac.signal);
+    const last = q.get().then((r) => got.push(`last:${r.item}`));
+    ac.abort(new Error('gave up'));
+    await expect(middle).rejects.toThrow('gave up');
+    q.add('x');
+    q.add('y');
+    await Promise.all([first, last]);
+    expect(got).toEqual(['first:x', 'last:y']);
+  });
+
   it('delivers to a signal-carrying getter and detaches from the signal', async () => {
     const q = new Queue();
     const ac = new AbortController();
