@@ -140,6 +140,19 @@ export class RestClient {
       res.headers['content-encoding'] === 'gzip'
         ? (res.body.pipe(createGunzip()) as unknown as StreamResponse['body'])
         : (res.body as unknown as StreamResponse['body']);
+    // undici does not always wake a pending read when the signal aborts mid-body (seen after
+    // a first chunk that arrived with the headers), so the abort destroys the body itself,
+    // with the reason, which every reader sees as an error.
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () =>
+        body.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        res.body.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
     return {
       statusCode: res.statusCode,
       headers: res.headers,

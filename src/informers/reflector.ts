@@ -247,6 +247,7 @@ export class Reflector<T extends KubeObject> {
     }, limitMs);
     const stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
     const items: T[] = [];
+    let keepLinked = false;
     try {
       for (;;) {
         const next = await stream.next();
@@ -262,6 +263,8 @@ export class Reflector<T extends KubeObject> {
           this.store.replace(items, rv);
           this.noteSynced(rv);
           timer.cancel();
+          // The stream lives on as the ordinary watch: it must still end when `signal` aborts.
+          keepLinked = true;
           return stream;
         } else if (event.type !== 'BOOKMARK') {
           throw new Error(`unexpected ${event.type} event before the initial-events-end bookmark`);
@@ -274,7 +277,7 @@ export class Reflector<T extends KubeObject> {
       throw err;
     } finally {
       timer.cancel();
-      signal.removeEventListener('abort', onAbort);
+      if (!keepLinked) signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -108,6 +108,20 @@ describe('list and watch against kube-apiserver', () => {
     await expect(iteration).rejects.toThrow('test done');
   });
 
+  it('stops a watch mid-stream when the signal aborts, even right after a bookmark', async () => {
+    const controller = new AbortController();
+    const stream = cms
+      .watch({ sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', signal: controller.signal })
+      [Symbol.asyncIterator]();
+    for (;;) {
+      const next = await stream.next();
+      if (next.value?.type === 'BOOKMARK') break;
+    }
+    const pending = stream.next();
+    setTimeout(() => controller.abort(new Error('stop after bookmark')), 100);
+    await expect(pending).rejects.toThrow('stop after bookmark');
+  });
+
   it('breaks a silent watch with the inactivity timeout', async () => {
     const list = await cms.list();
     const err = await (async () => {
