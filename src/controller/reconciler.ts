@@ -30,6 +30,7 @@ export interface ReconcileContext {
  * current state from listers, not from which event triggered it). Throwing an error retries with
  * backoff; throwing a `TerminalError` (from kubekit/workqueue) does not retry.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a reconcile be an async function that returns nothing
 export type Reconciler = (request: Request, context: ReconcileContext) => Promise<Result | undefined | void>;
 
 /** `namespace/name`, or `name` for cluster-scoped requests: the work queue key. */

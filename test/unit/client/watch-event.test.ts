@@ -44,7 +44,7 @@ describe('decodeWatchStream', () => {
       yield bytes.subarray(cut);
     }
     const { events } = await collect(body());
-    expect((events[0]?.object as { metadata: { name: string } }).metadata.name).toBe('zürich-名');
+    expect((events[0]!.object as { metadata: { name: string } }).metadata.name).toBe('zürich-名');
   });
 
   it('ends with an ApiError carrying the Status of an ERROR event (410 Gone)', async () => {
