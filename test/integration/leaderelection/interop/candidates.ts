@@ -322,9 +322,12 @@ export class CandidatePool {
 
   constructor(readonly base: Omit<CandidateOptions, 'kind' | 'identity'>) {}
 
-  /** Starts a candidate of `kind` (its process; await `ready()` on it when that matters). */
-  add(kind: CandidateKind, identity: string): CandidateProcess {
-    const candidate = new CandidateProcess({ ...this.base, kind, identity });
+  /**
+   * Starts a candidate of `kind` (its process; await `ready()` on it when that matters);
+   * `overrides` change its options (e.g. its own kubeconfig).
+   */
+  add(kind: CandidateKind, identity: string, overrides: Partial<CandidateOptions> = {}): CandidateProcess {
+    const candidate = new CandidateProcess({ ...this.base, ...overrides, kind, identity });
     candidate.onEvent = () => this.#notify();
     void candidate.exited.then(() => this.#notify());
     this.all.push(candidate);
