@@ -14,7 +14,7 @@
  * 4. Prints a table, one JSON line per measurement, and stops the control plane.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
@@ -346,6 +346,36 @@ async function nodeVersion(node: string): Promise<string> {
   });
 }
 
+/**
+ * CPU time (user + system, ms) the kube-apiserver serving `server` has used so far, from
+ * /proc/<pid>/stat; undefined where /proc or the process cannot be found (then not reported).
+ */
+function apiServerCpu(server: string): (() => number) | undefined {
+  const port = new URL(server).port;
+  const ticks = 100; // USER_HZ on Linux
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      const args = cmdline.split('\0');
+      if (!args[0]?.endsWith('/kube-apiserver') || !args.includes(`--secure-port=${port}`)) continue;
+      return () => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+      };
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------- summaries
 
 interface Summary {
@@ -354,6 +384,8 @@ interface Summary {
   wallMsP25: number;
   wallMsP75: number;
   cpuMs: number;
+  /** Median kube-apiserver CPU during one iteration (NaN where not measured). */
+  serverCpuMs: number;
   allocatedBytes: number;
   retainedBytes: number;
   gcCount: number;
@@ -368,6 +400,9 @@ function summarize(timings: IterationTiming[], memory: IterationMemory[]): Summa
     wallMsP25: quantile(wall, 0.25),
     wallMsP75: quantile(wall, 0.75),
     cpuMs: median(timings.map((t) => t.cpuMs)),
+    serverCpuMs: median(
+      timings.map((t) => (t as IterationTiming & { serverCpuMs?: number }).serverCpuMs ?? Number.NaN),
+    ),
     allocatedBytes: median(memory.map((m) => m.allocatedBytes)),
     retainedBytes: median(memory.map((m) => m.retainedBytes)),
     gcCount: median(memory.map((m) => m.gcCount)),
@@ -426,7 +461,9 @@ async function main(): Promise<void> {
     });
     kubeconfigPath = plane.kubeconfigPath;
   }
-  const kube = new KubeClient(await loadDefaultConnection({ kubeconfig: kubeconfigPath }), { qps: -1 });
+  const connection = await loadDefaultConnection({ kubeconfig: kubeconfigPath });
+  const server = connection.server;
+  const kube = new KubeClient(connection, { qps: -1 });
   recording ??= await seedAndRecord(kube);
   const firstPage = await kube.resource(ConfigMaps).namespace(namespace).list({ limit: pageSize });
   const itemBytes = Buffer.byteLength(JSON.stringify(firstPage.items)) / firstPage.items.length;
@@ -490,6 +527,7 @@ async function main(): Promise<void> {
         env: { KUBEKIT_BENCH_SRC: env.KUBEKIT_BENCH_SRC_B },
       });
     }
+    const serverCpu = apiServerCpu(server);
     // One long-lived process per variant and round; iterations alternate between them (rotating
     // order), so each iteration i of every variant ran within seconds of the others.
     const timings = new Map<string, IterationTiming[]>(variants.map((v) => [v.key, []]));
@@ -518,7 +556,16 @@ async function main(): Promise<void> {
       for (let i = 0; i < listIterations; i++) {
         for (let j = 0; j < variants.length; j++) {
           const v = variants[(i + j) % variants.length]!;
-          timings.get(v.key)!.push(await workers.get(v.key)!.command<IterationTiming>('time'));
+          const server0 = serverCpu?.();
+          const timing = await workers.get(v.key)!.command<IterationTiming>('time');
+          const server1 = serverCpu?.();
+          timings
+            .get(v.key)!
+            .push(
+              server0 === undefined
+                ? timing
+                : ({ ...timing, serverCpuMs: server1! - server0 } as IterationTiming),
+            );
         }
       }
       for (let i = 0; i < listMemoryIterations; i++) {
@@ -544,6 +591,7 @@ async function main(): Promise<void> {
         fmt(s.wallMs),
         `${fmt(s.wallMsP25)}–${fmt(s.wallMsP75)}`,
         fmt(s.cpuMs),
+        fmt(s.serverCpuMs),
         mib(s.allocatedBytes),
         mib(s.retainedBytes),
         fmt(s.gcCount),
@@ -565,6 +613,7 @@ async function main(): Promise<void> {
           'wall ms',
           'p25–p75',
           'cpu ms',
+          'server cpu ms',
           'alloc MiB',
           'retained MiB',
           'GCs',

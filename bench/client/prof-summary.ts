@@ -27,6 +27,8 @@ interface Profile {
 const args = process.argv.slice(2);
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
 const grep = args.find((a) => a.startsWith('--grep='))?.slice(7);
+// --callers=<function name>: where the self time of that function comes from (5 frames up).
+const callersOf = args.find((a) => a.startsWith('--callers='))?.slice(10);
 const inputs = args.filter((a) => !a.startsWith('--'));
 const files = inputs.flatMap((p) =>
   statSync(p).isDirectory()
@@ -83,6 +85,26 @@ for (const file of files) {
     byArea.set(a, (byArea.get(a) ?? 0) + t);
   }
   const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
+  if (callersOf) {
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const stacks = new Map<string, number>();
+    for (const [id, t] of self) {
+      if (byId.get(id)!.callFrame.functionName !== callersOf) continue;
+      const frames: string[] = [];
+      for (let p = parent.get(id); p !== undefined && frames.length < 5; p = parent.get(p)) {
+        const f = byId.get(p)!.callFrame;
+        frames.push(
+          `${f.functionName || '(anonymous)'}@${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`,
+        );
+      }
+      const key = frames.join(' < ');
+      stacks.set(key, (stacks.get(key) ?? 0) + t);
+    }
+    console.log(`\n== ${basename(file)}: callers of ${callersOf}`);
+    for (const [k, t] of [...stacks].sort((x, y) => y[1] - x[1]).slice(0, 8)) console.log(`${pct(t)}  ${k}`);
+    continue;
+  }
   console.log(
     `\n== ${basename(file)}: ${(total / 1000).toFixed(0)} ms sampled, ${(busy / 1000).toFixed(0)} ms busy`,
   );
