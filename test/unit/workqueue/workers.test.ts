@@ -234,7 +234,7 @@ describe('runWorkers', () => {
           expect(overlaps).toBe(0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
