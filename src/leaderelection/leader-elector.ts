@@ -14,7 +14,8 @@ import { ElectionMetrics } from './metrics.js';
 import { formatMicroTime, type LeaderElectionRecord } from './record.js';
 import type { ResourceLock } from './resource-lock.js';
 
-type Attempt = { ok: true } | { ok: false; op?: LockOperation; error?: unknown };
+// `writtenAt`: monotonic time just before the successful write was sent, which anchors the deadline.
+type Attempt = { ok: true; writtenAt: number } | { ok: false; op?: LockOperation; error?: unknown };
 
 /**
  * Leader election among candidates sharing one {@link ResourceLock}, with client-go's
@@ -26,11 +27,14 @@ type Attempt = { ok: true } | { ok: false; op?: LockOperation; error?: unknown }
  *   on this process's monotonic clock from the moment it *observed* the change. Timestamps in the
  *   record are never compared with local time, so wall-clock offsets between machines (or a
  *   step of this one) are harmless.
- * - The leader's deadline is renewDeadline after the *start* of its last successful renewal
- *   (every request is bounded by the time left). Others see that renewal no earlier than it was
- *   sent and wait leaseDuration from then, so leaseDuration > renewDeadline keeps them out until
- *   the leader has given up. (client-go counts the deadline from the start of a renew round, up to
- *   one retryPeriod later; kubekit's bound is the stricter one.)
+ * - The leader's deadline is renewDeadline after it *sent* its last successful write (the
+ *   acquiring write or a renewal); when it passes, the leading signal aborts at once, whatever
+ *   requests are in flight (each is bounded by the renew deadline and by the leading signal).
+ *   Others can only see that write after it was sent and then wait leaseDuration, and a takeover
+ *   based on an older read fails on its resourceVersion, so leaseDuration > renewDeadline keeps
+ *   them out until the leader has given up. (client-go counts the deadline from the start of a
+ *   renew round, up to one retryPeriod later, and bounds acquiring requests only by the HTTP
+ *   client's timeout; kubekit's bound is the stricter one.)
  * - Every write is guarded by resourceVersion: of simultaneous acquirers exactly one wins.
  *
  * `run` acquires (retrying every retryPeriod × (1 + up to 1.2 jitter)), leads until the renew
@@ -159,10 +163,7 @@ export class LeaderElector {
       identity: this.#identity,
     });
     while (!signal.aborted) {
-      const startedAt = this.#clock.now();
-      const bounded = boundedSignal(this.#clock, signal, this.#renewMs);
-      const attempt = await this.#tryAcquireOrRenew(bounded.signal);
-      bounded.dispose();
+      const attempt = await this.#tryAcquireOrRenew(signal);
       this.#reportTransition();
       if (attempt.ok) {
         if (signal.aborted) {
@@ -171,7 +172,7 @@ export class LeaderElector {
           return undefined;
         }
         // A grant answered so late that its deadline has passed cannot be used; renew at once.
-        if (this.#clock.now() < startedAt + this.#renewMs) return startedAt;
+        if (this.#clock.now() < attempt.writtenAt + this.#renewMs) return attempt.writtenAt;
         continue;
       }
       if (signal.aborted) return undefined;
@@ -218,6 +219,11 @@ export class LeaderElector {
 
   // Leads from `acquiredAt` until the deadline passes without a renewal or `signal` aborts.
   async #lead(signal: AbortSignal, acquiredAt: number): Promise<void> {
+    if (signal.aborted) {
+      // Cancelled between the grant and now: never start leading, but let a successor in.
+      if (this.#releaseOnCancel) await this.#release();
+      return;
+    }
     const leader = new AbortController();
     let cancelled = false;
     const stop = (reason: unknown) => {
@@ -264,7 +270,6 @@ export class LeaderElector {
         } catch {
           break;
         }
-        const startedAt = this.#clock.now();
         // Every request is bounded by the deadline: a hung renewal cannot outlive our lease.
         const attempt = await this.#tryAcquireOrRenew(leader.signal);
         this.#reportTransition();
@@ -292,8 +297,8 @@ export class LeaderElector {
         }
         // The deadline timer may be due but not yet run when this continuation runs first.
         if (this.#clock.now() >= deadline) break;
-        deadline = startedAt + this.#renewMs;
-        this.#renewedAt = startedAt;
+        deadline = attempt.writtenAt + this.#renewMs;
+        this.#renewedAt = attempt.writtenAt;
         timer.cancel();
         timer = armDeadline();
       }
@@ -404,7 +409,8 @@ export class LeaderElector {
     }
   }
 
-  // One round of client-go's tryAcquireOrRenew. Never throws.
+  // One round of client-go's tryAcquireOrRenew. Never throws. Each request is bounded by the
+  // renew deadline (and by `signal`): an answer later than that could not be used anyway.
   async #tryAcquireOrRenew(signal: AbortSignal): Promise<Attempt> {
     const stamp = formatMicroTime(this.#clock.wallNow());
     const fresh: LeaderElectionRecord = {
@@ -424,10 +430,11 @@ export class LeaderElector {
         acquireTime: mine.acquireTime || stamp,
         leaderTransitions: mine.leaderTransitions,
       };
+      const writtenAt = this.#clock.now();
       try {
-        await this.#lock.update(record, signal);
+        await this.#bounded(signal, (s) => this.#lock.update(record, s));
         this.#observeOwn(record);
-        return { ok: true };
+        return { ok: true, writtenAt };
       } catch (err) {
         if (signal.aborted) return { ok: false, op: 'update', error: err };
         this.#metrics.slowpathTaken();
@@ -440,18 +447,19 @@ export class LeaderElector {
 
     let snap: Awaited<ReturnType<ResourceLock['get']>>;
     try {
-      snap = await this.#lock.get(signal);
+      snap = await this.#bounded(signal, (s) => this.#lock.get(s));
     } catch (err) {
       return { ok: false, op: 'get', error: err };
     }
     if (snap === undefined) {
+      const writtenAt = this.#clock.now();
       try {
-        await this.#lock.create(fresh, signal);
+        await this.#bounded(signal, (s) => this.#lock.create(fresh, s));
       } catch (err) {
         return { ok: false, op: 'create', error: err };
       }
       this.#observeOwn(fresh);
-      return { ok: true };
+      return { ok: true, writtenAt };
     }
 
     this.#observe(snap.record, `${snap.resourceVersion ?? ''}\n${snap.raw}`);
@@ -466,13 +474,26 @@ export class LeaderElector {
             leaderTransitions: snap.record.leaderTransitions,
           }
         : { ...fresh, leaderTransitions: snap.record.leaderTransitions + 1 };
+    // The deadline counts from here, not from the read: others can only see this write after it
+    // was sent, and a write based on an older read than theirs fails with a conflict.
+    const writtenAt = this.#clock.now();
     try {
-      await this.#lock.update(record, signal);
+      await this.#bounded(signal, (s) => this.#lock.update(record, s));
     } catch (err) {
       return { ok: false, op: 'update', error: err };
     }
     this.#observeOwn(record);
-    return { ok: true };
+    return { ok: true, writtenAt };
+  }
+
+  // Runs one lock call with a signal that also fires after the renew deadline.
+  async #bounded<T>(signal: AbortSignal, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const bounded = boundedSignal(this.#clock, signal, this.#renewMs);
+    try {
+      return await call(bounded.signal);
+    } finally {
+      bounded.dispose();
+    }
   }
 
   // Records what was read; the clock restarts only when the record (or its version) changed.

@@ -210,6 +210,43 @@ describe('LeaderElector: losing the lock', () => {
     await a.done;
   });
 
+  it('anchors the deadline at the write that acquired the lock, not at the read before it', async () => {
+    const clock = new FakeClock();
+    const server = new MemoryLockServer(clock);
+    server.record = {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTime: '',
+      renewTime: '',
+      leaderTransitions: 0,
+    };
+    server.opLatencyMs.get = 1500;
+    const a = startCandidate(server.lock('a'), clock);
+    await clock.advance(1500); // the read answers at 1500; the update is sent and answered then
+    expect(a.intervals).toEqual([{ who: 'a', start: 1500 }]);
+    server.fault('a', { mode: 'hang' });
+    await clock.advance(5000);
+    expect(a.intervals[0]!.end).toBe(3500);
+    await a.done;
+  });
+
+  it('a cancellation that arrives with the grant never starts leading, and still releases', async () => {
+    const clock = new FakeClock();
+    const server = new MemoryLockServer(clock);
+    const lock = server.lock('a');
+    const create = lock.create.bind(lock);
+    let cancel = () => {};
+    lock.create = async (record, signal) => {
+      await create(record, signal);
+      cancel();
+    };
+    const a = startCandidate(lock, clock, { releaseOnCancel: true });
+    cancel = () => a.controller.abort();
+    await a.done;
+    expect(a.events).toEqual(['stopped']);
+    expect(server.record!.holderIdentity).toBe('');
+  });
+
   it('stops at once when it finds another holder with a live lease (someone broke the protocol)', async () => {
     const clock = new FakeClock();
     const server = new MemoryLockServer(clock);

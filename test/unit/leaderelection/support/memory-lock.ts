@@ -44,6 +44,8 @@ export class MemoryLockServer {
   readonly pending = new Set<AbortSignal | undefined>();
   /** Answer latency on the test clock (0 = next microtask). */
   latencyMs = 0;
+  /** Latency of one kind of request, overriding `latencyMs`. */
+  readonly opLatencyMs: Partial<Record<ServerOp['op'], number>> = {};
 
   constructor(readonly clock: Clock) {}
 
@@ -88,7 +90,8 @@ export class MemoryLockServer {
         );
       });
     }
-    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs, signal);
+    const latency = this.opLatencyMs[op] ?? this.latencyMs;
+    if (latency > 0) await this.clock.sleep(latency, signal);
     else await Promise.resolve();
     return apply();
   }
