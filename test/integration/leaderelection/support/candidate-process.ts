@@ -6,7 +6,7 @@
 //   {"ev":"ready"} | {"ev":"start","t"} | {"ev":"end","t","reason"} | {"ev":"leader","id","t"}
 //   {"ev":"fatal","message"} (run rejected: the process then exits 2)
 // Stands for election again after losing the lock, until SIGTERM: then it stops (releasing the
-// lock when `releaseOnCancel`) and exits 0.
+// lock when `releaseOnCancel`) and exits 0. Exits 3 when its stdin closes (the test died).
 import { KubeClient } from '../../../../src/client/index.js';
 import { type Clock, realClock, sleepOn } from '../../../../src/common/clock.js';
 import {
@@ -66,6 +66,10 @@ const kube = spec.server
 
 const stop = new AbortController();
 process.on('SIGTERM', () => stop.abort(new Error('SIGTERM')));
+// The test holds our stdin open; if it dies (a killed vitest worker), EOF arrives and we leave
+// rather than campaign forever against a control plane that is gone.
+process.stdin.on('end', () => process.exit(3));
+process.stdin.resume();
 
 const lock = newResourceLock(spec.lockType, {
   kube,

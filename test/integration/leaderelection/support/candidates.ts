@@ -38,7 +38,8 @@ export class CandidateProcess {
     readonly spec: CandidateSpec,
   ) {
     this.#child = spawn(process.execPath, [script, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin stays open for the child's lifetime: it exits when it sees EOF (we died).
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#onLine(line));
     this.#child.stderr!.on('data', (chunk: Buffer) => {
