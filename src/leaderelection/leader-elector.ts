@@ -214,7 +214,8 @@ export class LeaderElector {
     const holder = this.#observed?.holderIdentity ?? '';
     if (holder === '' || holder === this.#identity) return jittered;
     const untilExpiry = this.#observedAt + this.#observed!.leaseDurationSeconds * 1000 - this.#clock.now();
-    return untilExpiry > 0 ? Math.min(jittered, untilExpiry) : jittered;
+    // +1 ms: timers may fire a little early by the monotonic clock; one look after expiry is enough.
+    return untilExpiry > 0 ? Math.min(jittered, untilExpiry + 1) : jittered;
   }
 
   // Leads from `acquiredAt` until the deadline passes without a renewal or `signal` aborts.

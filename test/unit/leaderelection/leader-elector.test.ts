@@ -117,11 +117,11 @@ describe('LeaderElector: acquire and renew', () => {
       leaderTransitions: 0,
     };
     const a = startCandidate(server.lock('a'), clock);
-    await clock.advance(2999);
+    await clock.advance(3000);
     expect(a.intervals).toEqual([]);
     await clock.advance(1);
-    // Polls at 0, 800, 1600, 2400, then exactly at expiry (3000) rather than at 3200.
-    expect(a.intervals).toEqual([{ who: 'a', start: 3000 }]);
+    // Polls at 0, 800, 1600, 2400, then just after expiry (3001) rather than at 3200.
+    expect(a.intervals).toEqual([{ who: 'a', start: 3001 }]);
     expect(a.newLeaders).toEqual(['old', 'a']);
     a.controller.abort();
     await a.done;
@@ -138,10 +138,10 @@ describe('LeaderElector: acquire and renew', () => {
       leaderTransitions: 0,
     };
     const a = startCandidate(server.lock('a'), clock);
-    await clock.advance(9999);
+    await clock.advance(10_000);
     expect(a.intervals).toEqual([]);
     await clock.advance(1);
-    expect(a.intervals).toEqual([{ who: 'a', start: 10_000 }]);
+    expect(a.intervals).toEqual([{ who: 'a', start: 10_001 }]);
     a.controller.abort();
     await a.done;
   });
@@ -171,8 +171,8 @@ describe('LeaderElector: losing the lock', () => {
     await a.done;
     // The hung renewal was aborted with the leadership, not left dangling.
     expect(server.pending.size).toBe(0);
-    // b last saw a change at its poll at 5600; it takes over at 5600 + 3000.
-    expect(b.intervals).toEqual([{ who: 'b', start: 8600 }]);
+    // b last saw a change at its poll at 5600; it takes over just after 5600 + 3000.
+    expect(b.intervals).toEqual([{ who: 'b', start: 8601 }]);
     expect(b.intervals[0]!.start - a.intervals[0]!.end!).toBeGreaterThanOrEqual(1000);
     expect(b.newLeaders).toEqual(['a', 'b']);
     expect(server.record).toMatchObject({ holderIdentity: 'b', leaderTransitions: 1 });
@@ -191,7 +191,7 @@ describe('LeaderElector: losing the lock', () => {
   ])('wall clocks offset (leader %i ms, follower %i ms) change nothing', async (aOffset, bOffset) => {
     const { a, b } = await failover(aOffset, bOffset);
     expect(a.intervals[0]).toMatchObject({ start: 0, end: 7000 });
-    expect(b.intervals).toEqual([{ who: 'b', start: 8600 }]);
+    expect(b.intervals).toEqual([{ who: 'b', start: 8601 }]);
     b.controller.abort();
     await b.done;
   });
