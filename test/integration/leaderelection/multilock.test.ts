@@ -44,7 +44,7 @@ describe('leader election: migrating ConfigMap → Lease with MultiLock', () => 
         // passes ConfigMap-only → MultiLock → ConfigMap-only … and the two must never overlap.
         const first = [spawnOld(), spawnNew()];
         await Promise.all(first.map((c) => c.ready()));
-        for (let round = 0; round < 3; round++) {
+        for (let round = 0; round < 2; round++) {
           const leader = await election.waitForOneLeader(15_000);
           led[isNew(leader) ? 'new' : 'old']++;
           if (isNew(leader)) {
@@ -58,14 +58,15 @@ describe('leader election: migrating ConfigMap → Lease with MultiLock', () => 
           const replacement = isNew(leader) ? spawnNew() : spawnOld();
           await replacement.ready();
         }
-        await election.waitForOneLeader(15_000);
+        const last = await election.waitForOneLeader(15_000);
+        led[isNew(last) ? 'new' : 'old']++;
       });
     } finally {
       await election.stopAll();
     }
     console.log(`leader election multilock: leaders per kind ${JSON.stringify(led)}`);
     await election.explain(async () => assertNoOverlap(election.intervals()));
-    expect(election.intervals().length).toBeGreaterThanOrEqual(4);
+    expect(election.intervals().length).toBeGreaterThanOrEqual(3);
     expect(led.old).toBeGreaterThanOrEqual(1);
     expect(led.new).toBeGreaterThanOrEqual(1);
   });

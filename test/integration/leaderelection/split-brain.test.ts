@@ -88,7 +88,7 @@ describe('leader election: no split brain under chaos', () => {
         let leader = await election.waitForOneLeader(10_000);
         const before = leader.intervals.length;
         proxyOf.get(leader)!.cut();
-        await sleep(4 * TIMINGS.retryPeriodMs);
+        await sleep(3 * TIMINGS.retryPeriodMs);
         expect(leader.leading).toBe(true);
         expect(leader.intervals).toHaveLength(before);
 

@@ -15,6 +15,11 @@ export type Fault = (
   | { mode: 'land-then-hang' }
   /** Answers every request with this error. */
   | { mode: 'error'; error: unknown }
+  /**
+   * The request reaches the server only after `delayMs`, whatever the client does meanwhile
+   * (a queued request): a write can land after its sender gave up on it.
+   */
+  | { mode: 'late'; delayMs: number }
 ) & {
   /** Only these operations are affected (default: all). */
   ops?: ServerOp['op'][];
@@ -44,6 +49,11 @@ export class MemoryLockServer {
   readonly pending = new Set<AbortSignal | undefined>();
   /** Answer latency on the test clock (0 = next microtask). */
   latencyMs = 0;
+  /**
+   * Serialize `raw` with whole-second times, as the ConfigMap/Endpoints annotation does: two
+   * renewals within one second then read back byte-for-byte equal.
+   */
+  coarseRaw = false;
   /** Latency of one kind of request, overriding `latencyMs`. */
   readonly opLatencyMs: Partial<Record<ServerOp['op'], number>> = {};
 
@@ -75,6 +85,27 @@ export class MemoryLockServer {
     if (fault.mode === 'error') {
       await Promise.resolve();
       throw fault.error;
+    }
+    if (fault.mode === 'late') {
+      return new Promise<T>((resolve, reject) => {
+        let answered = false;
+        const onAbort = () => {
+          answered = true;
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.clock.setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          let result: T;
+          try {
+            result = apply();
+          } catch (err) {
+            if (!answered) reject(err);
+            return;
+          }
+          if (!answered) resolve(result);
+        }, fault.delayMs);
+      });
     }
     if (fault.mode === 'hang' || fault.mode === 'land-then-hang') {
       if (fault.mode === 'land-then-hang') apply();
@@ -123,7 +154,14 @@ export class MemoryLock implements ResourceLock {
         return undefined;
       }
       this.#rv = s.rv;
-      return { record: { ...s.record }, raw: JSON.stringify(s.record), resourceVersion: String(s.rv) };
+      const shown = s.coarseRaw
+        ? {
+            ...s.record,
+            acquireTime: s.record.acquireTime.slice(0, 19),
+            renewTime: s.record.renewTime.slice(0, 19),
+          }
+        : s.record;
+      return { record: { ...shown }, raw: JSON.stringify(shown), resourceVersion: String(s.rv) };
     });
   }
 
