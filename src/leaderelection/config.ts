@@ -57,7 +57,10 @@ export interface LeaderElectionConfig extends LeaderElectionTimings {
   name?: string;
   clock?: Clock;
   logger?: Logger;
-  /** Leader status, transitions and slow-path metrics; created once, at construction. */
+  /**
+   * Leader status, transitions and slow-path metrics, labelled with `name`; created once, at
+   * construction, and only when `name` is set (as the workqueue does).
+   */
   metrics?: LeaderElectionMetricsProvider;
   /** {@link LeaderElector.check} fails once a leader has not renewed for leaseDuration + this (default 20 000). */
   watchdogTimeoutMs?: number;
