@@ -9,7 +9,7 @@ import { runTenantOperator } from './operator.js';
 
 const args = process.argv.slice(2);
 const healthPort = Number(args.find((a) => a.startsWith('--health-port='))?.split('=')[1] ?? 8081);
-const flags = parseLeaderElectionFlags(args.filter((a) => a.startsWith('--leader-elect')));
+const flags = parseLeaderElectionFlags(args);
 const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
   console.log(JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }));
 const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };

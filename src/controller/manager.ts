@@ -165,15 +165,15 @@ export class Manager {
     if (this.options.http) await this.listen(this.options.http);
 
     const running: Promise<void>[] = [];
-    const launch = (runnable: Runnable, runSignal: AbortSignal) => {
-      running.push(
-        runnable.start(runSignal).catch((err: unknown) => {
-          this.logger.error(`${this.name}: runnable ${runnable.name} failed`, { error: String(err) });
-          // A runnable that cannot run (caches never synced, bad config) takes the manager
-          // down, so the failure is visible (and a Deployment restarts the process).
-          stopAll.abort(err);
-        }),
-      );
+    const launch = (runnable: Runnable, runSignal: AbortSignal): Promise<void> => {
+      const run = runnable.start(runSignal).catch((err: unknown) => {
+        this.logger.error(`${this.name}: runnable ${runnable.name} failed`, { error: String(err) });
+        // A runnable that cannot run (caches never synced, bad config) takes the manager
+        // down, so the failure is visible (and a Deployment restarts the process).
+        stopAll.abort(err);
+      });
+      running.push(run);
+      return run;
     };
     this.factory.start(stopAll.signal);
     for (const { runnable, leaderOnly } of this.runnables) if (!leaderOnly) launch(runnable, stopAll.signal);
@@ -187,7 +187,7 @@ export class Manager {
       const lock =
         'identity' in election.lock && typeof election.lock.identity === 'function'
           ? (election.lock as ResourceLock)
-          : newResourceLock((election.lock as { type?: 'leases' }).type ?? 'leases', {
+          : newResourceLock((election.lock as { type?: ResourceLockType }).type ?? 'leases', {
               kube: this.kube,
               namespace: (election.lock as { namespace: string }).namespace,
               name: (election.lock as { name: string }).name,
@@ -209,7 +209,9 @@ export class Manager {
             this.logger.info(`${this.name}: became the leader`, { identity });
             const both = AbortSignal.any([leaderSignal, stopAll.signal]);
             setMaxListeners(0, both);
-            for (const runnable of leaderRunnables) launch(runnable, both);
+            // Settles once the leader-only work has stopped: the elector releases the lease only
+            // then, so a successor never overlaps with work still winding down here.
+            return Promise.all(leaderRunnables.map((runnable) => launch(runnable, both))).then(() => {});
           },
           onStoppedLeading: () => {
             const wasLeading = this.leading;
