@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import { ApiError, TransportError } from './api-error.js';
 
@@ -13,8 +14,6 @@ export interface WatchEvent<T> {
   type: WatchEventType;
   object: T;
 }
-
-const newline = 0x0a;
 
 /**
  * Largest watch event accepted (64 MiB). etcd stores objects of at most a few MiB, so a line
@@ -33,31 +32,31 @@ export async function* decodeWatchStream<T>(
   request: { method: string; path: string },
   maxEventBytes = defaultMaxEventBytes,
 ): AsyncGenerator<WatchEvent<T>, void, undefined> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // Each chunk is UTF-8-decoded once (StringDecoder holds back a character split between
+  // chunks) and events are cut as slices of that text: one native call per chunk instead of a
+  // Buffer view and a decode per event.
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
   try {
     for await (const chunk of body) {
+      const text = decoder.write(chunk);
       let start = 0;
-      let nl = chunk.indexOf(newline, start);
+      let nl = text.indexOf('\n');
       while (nl !== -1) {
-        let line: Buffer;
-        if (pendingBytes > 0) {
-          pending.push(chunk.subarray(start, nl));
-          line = Buffer.concat(pending, pendingBytes + nl - start);
-          pending = [];
-          pendingBytes = 0;
-        } else {
-          line = chunk.subarray(start, nl);
+        let line = text.slice(start, nl);
+        if (carry.length > 0) {
+          line = carry + line;
+          carry = '';
         }
         const event = parseLine<T>(line, request);
         if (event) yield event;
         start = nl + 1;
-        nl = chunk.indexOf(newline, start);
+        nl = text.indexOf('\n', start);
       }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > maxEventBytes) {
+      if (start < text.length) {
+        carry += start === 0 ? text : text.slice(start);
+        // Counted in UTF-16 units, which equal bytes for the ASCII JSON the apiserver writes.
+        if (carry.length > maxEventBytes) {
           throw new TransportError(
             `${request.method} ${request.path}: watch event larger than ${maxEventBytes} bytes`,
             undefined,
@@ -77,13 +76,14 @@ export async function* decodeWatchStream<T>(
       code,
     );
   }
-  if (pendingBytes > 0) {
+  carry += decoder.end();
+  if (carry.length > 0) {
     // The server ends every event with a newline; a final fragment without one may still be a
     // whole object (some proxies drop the last newline), otherwise the stream was truncated.
-    const event = tryParseLine<T>(Buffer.concat(pending, pendingBytes));
+    const event = tryParseLine<T>(carry);
     if (!event) {
       throw new TransportError(
-        `${request.method} ${request.path}: watch stream ended in the middle of an event (${pendingBytes} bytes)`,
+        `${request.method} ${request.path}: watch stream ended in the middle of an event (${Buffer.byteLength(carry)} bytes)`,
         undefined,
         'ETRUNCATED',
       );
@@ -92,12 +92,12 @@ export async function* decodeWatchStream<T>(
   }
 }
 
-function parseLine<T>(line: Buffer, request: { method: string; path: string }): WatchEvent<T> | undefined {
-  if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return undefined;
+function parseLine<T>(line: string, request: { method: string; path: string }): WatchEvent<T> | undefined {
+  if (line.length === 0 || line === '\r') return undefined;
   const event = tryParseLine<T>(line);
   if (!event) {
     throw new TransportError(
-      `${request.method} ${request.path}: watch stream carried a line that is not a watch event: ${line.toString('utf8', 0, 120)}`,
+      `${request.method} ${request.path}: watch stream carried a line that is not a watch event: ${line.slice(0, 120)}`,
       undefined,
       'EBADEVENT',
     );
@@ -105,9 +105,9 @@ function parseLine<T>(line: Buffer, request: { method: string; path: string }): 
   return checkEvent(event, request);
 }
 
-function tryParseLine<T>(line: Buffer): { type: string; object: unknown } | undefined {
+function tryParseLine<T>(line: string): { type: string; object: unknown } | undefined {
   try {
-    const parsed = JSON.parse(line.toString('utf8')) as { type?: unknown; object?: unknown };
+    const parsed = JSON.parse(line) as { type?: unknown; object?: unknown };
     if (parsed && typeof parsed.type === 'string' && parsed.object && typeof parsed.object === 'object') {
       return parsed as { type: string; object: T };
     }
