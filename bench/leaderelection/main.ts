@@ -11,9 +11,12 @@
 //   `--candidates` processes (default 3: a leader and two followers). Every candidate talks to
 //   the apiserver through its own counting proxy (kubekit/testing ChaosProxy, plain HTTP on
 //   loopback, client certificate upstream), so its requests are counted exactly.
-// - Request rate: once both groups are settled, every candidate's count over `--window-s`
-//   seconds (default 30 retry periods) divided by the window, split into the leader and the
-//   followers.
+// - Request rate, two ways: (a) over the whole run, per role: a candidate is a follower from
+//   `ready` to `started` and the leader from `started` until it exits (its release included);
+//   Σ requests / Σ seconds in the role per implementation (transitions, first reads and
+//   acquisitions included, as in real life); the goal is judged on these. (b) As a cross-check,
+//   once both groups are settled, every candidate's count over a `--window-s` window (default 30
+//   retry periods).
 // - Failover, `--trials` rounds (default 20): both groups are topped up to `--candidates` live
 //   processes, left to settle (2.2 retry periods, so every follower polls again), then each
 //   group's leader gets SIGKILL after a random 0–1 retry period (so the kill lands at a random

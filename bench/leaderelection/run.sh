@@ -3,7 +3,7 @@
 # requests per second per candidate, kubekit versus k8s.io/client-go/tools/leaderelection v0.37.1
 # (the release tools/kube-local pins), identical durations (default kube-scheduler's 15s/10s/2s),
 # against one real kube-apiserver started for this run. Prints a table and one JSON line per
-# measurement. Takes ~15 minutes with the default durations; `--quick` (4s/3s/1s, 5 trials) is a
+# measurement. Takes ~13 minutes with the default durations; `--quick` (4s/3s/1s, 5 trials) is a
 # smoke run. Arguments go to main.ts: --trials N, --timings 15s/10s/2s, --candidates N, --window-s N.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

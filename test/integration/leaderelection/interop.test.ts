@@ -5,6 +5,7 @@
 // graceful stop hand over to the other implementation within the issue's bounds, and each side
 // reports the other's identity through onNewLeader / OnNewLeader.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rawClient } from '../support/raw-http.js';
 import { useTestNamespace } from '../support/test-namespace.js';
 import {
   assertNoOverlap,
@@ -154,6 +155,20 @@ describe('leader election interop: kubekit and client-go candidates share one Le
     expectSoleLeader(pool, g3);
     await pool.stopAll();
     for (const c of pool.all) expect(c.alive).toBe(false);
+    // Both sides kept the record's counter and the release format consistent: the Lease changed
+    // hands four times (go-1 created it), and go-3's release left an empty holder with 1 s.
+    const admin = rawClient('admin');
+    try {
+      const res = await admin.request(
+        'GET',
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace()}/leases/interop`,
+      );
+      expect(res.status).toBe(200);
+      const spec = (res.body as { spec: Record<string, unknown> }).spec;
+      expect(spec).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 4 });
+    } finally {
+      await admin.close();
+    }
   });
 
   it('three of each start at once on a fresh Lease (racing creates and updates): one leader, ' +
