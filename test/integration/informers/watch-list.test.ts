@@ -69,7 +69,7 @@ describe('informer sync by watch-list streaming', () => {
   });
 
   it('falls back to LIST when the watch-list request fails', async () => {
-    const errors: unknown[] = [];
+    const errors: [string, unknown][] = [];
     const factory = new SharedInformerFactory(viaProxy, {
       namespace: ns(),
       reflector: { useWatchList: true },
