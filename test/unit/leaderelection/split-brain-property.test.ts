@@ -68,7 +68,7 @@ describe('no split brain, whatever the server and network do (property)', () => 
             current[i] = c;
             all.push(c);
           };
-          IDS.forEach((_, i) => start(i));
+          for (let i = 0; i < IDS.length; i++) start(i);
           for (const [delay, s] of steps) {
             await clock.advance(delay);
             if (s.kind === 'fault') server.fault(IDS[s.who]!, s.fault);
