@@ -39,13 +39,14 @@ describe('leader election: migrating ConfigMap → Lease with MultiLock', () => 
     const led = { old: 0, new: 0 };
     try {
       await election.explain(async () => {
-        // One of each kind, started together (their first writes race). Whoever leads is killed
-        // and replaced by a fresh candidate of its kind, so the other kind takes over: the lock
-        // passes ConfigMap-only → MultiLock → ConfigMap-only … and the two must never overlap.
+        // One of each kind, started together (their first writes race). Whoever leads is killed;
+        // the other kind, the only candidate left, must take over; only then is the killed one
+        // replaced by a fresh candidate of its kind. So the lock passes ConfigMap-only → MultiLock
+        // → ConfigMap-only … (or the reverse) and the two kinds must never overlap.
         const first = [spawnOld(), spawnNew()];
         await Promise.all(first.map((c) => c.ready()));
+        let leader = await election.waitForOneLeader(15_000);
         for (let round = 0; round < 2; round++) {
-          const leader = await election.waitForOneLeader(15_000);
           led[isNew(leader) ? 'new' : 'old']++;
           if (isNew(leader)) {
             // A MultiLock leader keeps the Lease naming it, as the ConfigMap does.
@@ -55,11 +56,13 @@ describe('leader election: migrating ConfigMap → Lease with MultiLock', () => 
           const cm = (await admin.resource(ConfigMaps).namespace(namespace()).get('migrating')) as ConfigMap;
           expect(JSON.parse(cm.metadata!.annotations![LEADER_ANNOTATION]!).holderIdentity).toBe(leader.id);
           await leader.kill9();
+          const next = await election.waitForOneLeader(15_000);
+          expect(isNew(next)).toBe(!isNew(leader));
           const replacement = isNew(leader) ? spawnNew() : spawnOld();
           await replacement.ready();
+          leader = next;
         }
-        const last = await election.waitForOneLeader(15_000);
-        led[isNew(last) ? 'new' : 'old']++;
+        led[isNew(leader) ? 'new' : 'old']++;
       });
     } finally {
       await election.stopAll();
