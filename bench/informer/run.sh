@@ -3,8 +3,8 @@
 # v0.37.1, the release tools/kube-local pins) and @kubernetes/client-node 2.0.x's, on one real
 # kube-apiserver seeded with 50,000 ConfigMaps of ~1 KiB: time to sync, RSS and heap after sync,
 # memory per cached object, delivery of 100,000 updates (throughput, lag, CPU per event) and a
-# 10-minute watch soak. Prints a table with ratios and one JSON line per measurement. Takes about
-# 45 minutes with the defaults. Never part of `npm test`. See main.ts for what is measured how.
+# 10-minute watch soak. Prints a table with ratios and one JSON line per measurement. Takes 70
+# minutes with the defaults on a busy 2-core machine. Never part of `npm test`. See main.ts for what is measured how.
 #
 #   bash bench/informer/run.sh            (or: npm run bench -- informer)
 #
@@ -14,9 +14,15 @@
 # (kubekit@24,client-go,client-node@24), BENCH_INFORMER_SOAK_RATE (20/s), BENCH_INFORMER_SOAK_CHURN
 # (1/s), BENCH_INFORMER_EXTRAS (0 skips the sync-only extra rows), BENCH_INFORMER_ONLY (variant
 # keys, comma-separated), BENCH_INFORMER_NODE20 (0 skips Node 20), BENCH_INFORMER_CPU_PROF (dir:
-# --cpu-prof for the Node workers), BENCH_INFORMER_KUBECONFIG (+ BENCH_INFORMER_NAMESPACE: reuse
-# an already seeded cluster), KUBEKIT_BENCH_SRC / KUBEKIT_BENCH_SRC_B (another copy of src/ inside
-# this repo, e.g. under .cache/, to measure a prototype; _B adds it as an extra column).
+# CPU profiles of the Node workers' sync and update phases), BENCH_INFORMER_HEAP_SNAPSHOT (dir: heap
+# snapshot after sync + GC), BENCH_INFORMER_HOLD=1 (seed, print the kubeconfig, keep the plane up
+# until Ctrl-C), BENCH_INFORMER_KUBECONFIG (+ BENCH_INFORMER_NAMESPACE: reuse an already seeded
+# cluster), KUBEKIT_BENCH_SRC / KUBEKIT_BENCH_SRC_B (another copy of src/ inside this repo, e.g.
+# under .cache/, to measure a prototype; _B adds it as an extra column).
+#
+# Companions: pipeline.ts (kubekit's informer pipeline in-process, no apiserver: per-event and
+# per-object cost for A/B of prototypes), heap-summary.ts (breaks a heap snapshot down),
+# ../client/prof-summary.ts (summarizes the CPU profiles).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -44,6 +50,17 @@ mkdir -p "$(dirname "$bin")"
 (cd "$here/go" && GOFLAGS=-mod=mod go build -o "$bin" .)
 
 [[ -d node_modules/tsx ]] || { echo "bench/informer: run npm install first (tsx is missing)" >&2; exit 1; }
-BENCH_NODE24=$node24 BENCH_NODE20=$node20 BENCH_INFORMER_GO_BIN=$bin \
-  BENCH_GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo "+uncommitted-src-changes") \
+
+# Every kubekit worker loads src/ when it starts, over a run of an hour; others edit this work tree
+# meanwhile. Measure one snapshot of src/ taken now (inside the repo, so its imports resolve).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo "+uncommitted-src-changes")
+if [[ -z ${KUBEKIT_BENCH_SRC:-} ]]; then
+  snapshot="$root/.cache/bench/informer/src-snapshot"
+  rm -rf "$snapshot"
+  mkdir -p "$(dirname "$snapshot")"
+  cp -r src "$snapshot"
+  export KUBEKIT_BENCH_SRC=$snapshot
+  echo "bench/informer: measuring kubekit $commit (src/ copied to $snapshot)" >&2
+fi
+BENCH_NODE24=$node24 BENCH_NODE20=$node20 BENCH_INFORMER_GO_BIN=$bin BENCH_GIT_COMMIT=$commit \
   exec "$node24" --import tsx "$here/main.ts"

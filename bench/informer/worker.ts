@@ -18,6 +18,7 @@
  * stamped into `data.ts` just before it sent the patch (one machine, one clock).
  */
 import { createInterface } from 'node:readline';
+import { heapSnapshot, startCpuProfile, stopCpuProfile } from './profiler.js';
 
 declare const gc: (() => void) | undefined;
 
@@ -115,7 +116,11 @@ export class Recorder {
     this.deletes++;
   };
 
-  arm(run: string, expect: number): void {
+  private onComplete: (() => void) | undefined;
+
+  /** Starts counting updates of `run`; `onComplete` runs once `expect` arrived (or on report). */
+  arm(run: string, expect: number, onComplete?: () => void): void {
+    this.onComplete = onComplete;
     this.phase = {
       run,
       expect,
@@ -135,6 +140,8 @@ export class Recorder {
     if (!p || p.reported) return;
     p.reported = true;
     if (partial) p.lastCpuMs = cpuMs();
+    this.onComplete?.();
+    this.onComplete = undefined;
     const lags = Array.from(p.lags.subarray(0, p.received)).sort((a, b) => a - b);
     const q = (f: number) => {
       if (lags.length === 0) return Number.NaN;
@@ -180,6 +187,7 @@ export async function runWorker(
   const first = await command();
   if (first[0] !== 'start') throw new Error(`expected start, got ${first.join(' ')}`);
 
+  await startCpuProfile();
   const cpu0 = cpuMs();
   const t0 = performance.now();
   const starting = Promise.resolve(informer.start());
@@ -193,8 +201,10 @@ export async function runWorker(
   }
   const syncMs = performance.now() - t0;
   const syncCpuMs = cpuMs() - cpu0;
+  await stopCpuProfile('sync');
   const afterSync = memory();
   const afterGC = memoryAfterGC();
+  heapSnapshot('synced');
   emit({
     type: 'synced',
     syncMs,
@@ -209,7 +219,8 @@ export async function runWorker(
     const cmd = await command();
     switch (cmd[0]) {
       case 'updates':
-        recorder.arm(cmd[1]!, Number(cmd[2]));
+        await startCpuProfile();
+        recorder.arm(cmd[1]!, Number(cmd[2]), () => void stopCpuProfile('updates'));
         emit({ type: 'armed', run: cmd[1] });
         break;
       case 'report':
