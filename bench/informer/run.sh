@@ -53,7 +53,8 @@ mkdir -p "$(dirname "$bin")"
 
 # Every kubekit worker loads src/ when it starts, over a run of an hour; others edit this work tree
 # meanwhile. Measure one snapshot of src/ taken now (inside the repo, so its imports resolve).
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo "+uncommitted-src-changes")
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain -- src 2>/dev/null) ]]; then commit+="+uncommitted-src-changes"; fi
 if [[ -z ${KUBEKIT_BENCH_SRC:-} ]]; then
   snapshot="$root/.cache/bench/informer/src-snapshot"
   rm -rf "$snapshot"
