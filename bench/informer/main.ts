@@ -517,7 +517,7 @@ async function main(): Promise<void> {
       // Keep the seeded plane for profiling and prototypes: point later runs at it with
       // BENCH_INFORMER_KUBECONFIG; stop this one with Ctrl-C / SIGTERM.
       log(`holding the control plane: BENCH_INFORMER_KUBECONFIG=${kubeconfig}`);
-      await new Promise(() => {});
+      await new Promise(() => setInterval(() => {}, 60_000));
     }
   }
   const kube = await KubeClient.load({ qps: -1, connection: { kubeconfig } });
