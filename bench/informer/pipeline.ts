@@ -181,7 +181,7 @@ const allUpdates = new Promise<void>((r) => {
 });
 const informer = new informers.SharedIndexInformer(listWatch as never, {
   transform: informers.stripManagedFields,
-  ...(watchList ? { reflector: { useWatchList: true } } : {}),
+  reflector: { useWatchList: watchList },
 });
 const registration = informer.addEventHandler({
   onAdd: () => {
