@@ -663,11 +663,15 @@ async function main(): Promise<void> {
   ];
   const kk = 'kubekit@24';
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
+  // Ratio columns: kubekit (and the prototype column, when measured) over each peer.
+  const subjects = [kk, 'kubekit-b@24'].filter((k) => present.includes(k));
+  const ratioColumns = subjects.flatMap((a) =>
+    ['client-go', 'client-node@24'].filter((b) => present.includes(b)).map((b) => [a, b] as const),
+  );
   const rows = metrics.map((m) => [
     m.name,
     ...present.map((k) => m.show(med(k, m.f))),
-    `${fmt(ratio(med(kk, m.f), med('client-go', m.f)), 2)}×`,
-    `${fmt(ratio(med(kk, m.f), med('client-node@24', m.f)), 2)}×`,
+    ...ratioColumns.map(([a, b]) => `${fmt(ratio(med(a, m.f), med(b, m.f)), 2)}×`),
   ]);
   const n = (k: string) => by(k).length;
   const out: string[] = [];
@@ -680,19 +684,16 @@ async function main(): Promise<void> {
         ' ',
       )}. kubekit ${env.BENCH_GIT_COMMIT ?? ''}${env.KUBEKIT_BENCH_SRC ? ` (src: ${env.KUBEKIT_BENCH_SRC})` : ''}.`,
     `Medians over ${rounds} round(s), one fresh process per implementation and round, one at a time, order rotating; ${updates} merge patches per update run from a separate Go writer (${writerParallel} in flight). Runs per column: ${present.map((k) => `${k} ${n(k)}`).join(', ')}.`,
-    table(['metric', ...present, 'kubekit@24 / client-go', 'kubekit@24 / client-node'], rows),
+    table(['metric', ...present, ...ratioColumns.map(([a, b]) => `${a} / ${b}`)], rows),
   );
 
   const goal = (name: string, met: boolean, detail: string) => {
     out.push(`goal ${met ? 'MET   ' : 'MISSED'} ${name}: ${detail}`);
     jsonLines.push({ benchmark: 'informer', measurement: 'goal', goal: name, met, detail });
   };
-  const syncKK = med(kk, (r) => r.syncMs as number);
   const syncGo = med('client-go', (r) => r.syncMs as number);
   const syncCN = med('client-node@24', (r) => r.syncMs as number);
-  const perKK = med(kk, (r) => r.heapBytesPerObject as number);
   const perGo = med('client-go', (r) => r.heapBytesPerObject as number);
-  const rssKK = med(kk, (r) => r.rssBytesPerObject as number);
   const rssGo = med('client-go', (r) => r.rssBytesPerObject as number);
   /** Median over rounds of a / b measured in the same round (load on a shared machine drifts). */
   const paired = (a: string, b: string, f: (r: Row) => number) => {
@@ -703,26 +704,32 @@ async function main(): Promise<void> {
   const pairedNote = (a: string, b: string, f: (r: Row) => number) =>
     `; paired by round: ${fmt(paired(a, b, f), 2)}×`;
   out.push('');
-  goal(
-    'sync no slower than client-go',
-    syncKK <= syncGo,
-    `kubekit ${fmt(syncKK)} ms vs client-go ${fmt(syncGo)} ms (${fmt(syncKK / syncGo, 2)}×${pairedNote(kk, 'client-go', syncOf)})`,
-  );
-  goal(
-    'sync ≥ 2× faster than client-node',
-    syncCN / syncKK >= 2,
-    `client-node ${fmt(syncCN)} ms / kubekit ${fmt(syncKK)} ms = ${fmt(syncCN / syncKK, 2)}×${pairedNote('client-node@24', kk, syncOf)}`,
-  );
-  goal(
-    'memory per cached object ≤ 2× client-go (live heap after GC)',
-    perKK <= 2 * perGo,
-    `kubekit ${fmt(perKK)} B vs client-go ${fmt(perGo)} B (${fmt(perKK / perGo, 2)}×)`,
-  );
-  goal(
-    'memory per cached object ≤ 2× client-go (RSS after GC)',
-    rssKK <= 2 * rssGo,
-    `kubekit ${fmt(rssKK)} B vs client-go ${fmt(rssGo)} B (${fmt(rssKK / rssGo, 2)}×)`,
-  );
+  for (const subject of subjects) {
+    const who = subject === kk ? 'kubekit' : 'kubekit prototype (kubekit-b@24)';
+    const syncKK = med(subject, (r) => r.syncMs as number);
+    const perKK = med(subject, (r) => r.heapBytesPerObject as number);
+    const rssKK = med(subject, (r) => r.rssBytesPerObject as number);
+    goal(
+      `${who}: sync no slower than client-go`,
+      syncKK <= syncGo,
+      `${fmt(syncKK)} ms vs client-go ${fmt(syncGo)} ms (${fmt(syncKK / syncGo, 2)}×${pairedNote(subject, 'client-go', syncOf)})`,
+    );
+    goal(
+      `${who}: sync ≥ 2× faster than client-node`,
+      syncCN / syncKK >= 2,
+      `client-node ${fmt(syncCN)} ms / ${fmt(syncKK)} ms = ${fmt(syncCN / syncKK, 2)}×${pairedNote('client-node@24', subject, syncOf)}`,
+    );
+    goal(
+      `${who}: memory per cached object ≤ 2× client-go (live heap after GC)`,
+      perKK <= 2 * perGo,
+      `${fmt(perKK)} B vs client-go ${fmt(perGo)} B (${fmt(perKK / perGo, 2)}×)`,
+    );
+    goal(
+      `${who}: memory per cached object ≤ 2× client-go (RSS after GC)`,
+      rssKK <= 2 * rssGo,
+      `${fmt(rssKK)} B vs client-go ${fmt(rssGo)} B (${fmt(rssKK / rssGo, 2)}×)`,
+    );
+  }
 
   for (const key of present) {
     const rowsOf = by(key);
@@ -811,9 +818,8 @@ async function main(): Promise<void> {
         soakRows,
       ),
     );
-    const kkSoak = soakResults.find((s) => s.variant === kk);
-    if (kkSoak) {
-      const j = jsonLines.find((l) => l.measurement === 'soak' && l.variant === kk)!;
+    for (const kkSoak of soakResults.filter((s) => s.variant.startsWith('kubekit'))) {
+      const j = jsonLines.find((l) => l.measurement === 'soak' && l.variant === kkSoak.variant)!;
       const growthMiB = (j.rssGrowth as number) / 1024 / 1024;
       // "No growth": the last minute's average RSS within 5% (or 8 MiB) of the first minute's,
       // and the trend over the second half (after the sync peak has been given back) would add
@@ -821,9 +827,9 @@ async function main(): Promise<void> {
       const limit = Math.max(8, ((j.rssFirstMinuteAvg as number) / 1024 / 1024) * 0.05);
       const secondHalfMiB = ((j.rssSlopeSecondHalfBytesPerHour as number) * soakSeconds) / 3600 / 1024 / 1024;
       goal(
-        `no RSS growth over the ${soakSeconds / 60}-minute soak (kubekit)`,
+        `${kkSoak.variant}: no RSS growth over the ${fmt(soakSeconds / 60, soakSeconds % 60 ? 1 : 0)}-minute soak`,
         growthMiB <= limit && secondHalfMiB <= limit,
-        `RSS ${fmt(growthMiB, 1)} MiB from the first to the last minute, second-half trend ${fmt(secondHalfMiB, 1)} MiB per ${soakSeconds / 60} min (limit ${fmt(limit, 1)} MiB each); heap after GC ${fmt((j.heapGrowthAfterGC as number) / 1024 / 1024, 1)} MiB end − start`,
+        `RSS ${fmt(growthMiB, 1)} MiB from the first to the last minute, second-half trend ${fmt(secondHalfMiB, 1)} MiB per ${fmt(soakSeconds / 60, 1)} min (limit ${fmt(limit, 1)} MiB each); heap after GC ${fmt((j.heapGrowthAfterGC as number) / 1024 / 1024, 1)} MiB end − start`,
       );
     }
   }
