@@ -27,6 +27,7 @@ export * from './kubeconfig/index.js';
 export { defaultPageSize, type ListResult, listAll, listPages } from './pager.js';
 export type {
   DeleteOptions,
+  ListItemOptions,
   ListOptions,
   PatchOptions,
   PatchType,

@@ -21,6 +21,17 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
+/** What `list` accepts beyond {@link ListOptions}. */
+export interface ListItemOptions<T> {
+  /**
+   * Applied to each item as soon as it is decoded, while the rest of the list is still
+   * arriving; the returned list holds its results. Drop what you do not need (e.g.
+   * `managedFields`) here and a large list never holds it all at once. A throw fails the list
+   * with that error.
+   */
+  transformItem?: (item: T) => T;
+}
+
 /** Options of `watch`. */
 export interface WatchOptions extends Omit<ListOptions, 'limit' | 'continue'> {
   /** Ask for BOOKMARK events (default true): they only advance the resourceVersion. */

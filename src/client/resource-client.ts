@@ -3,6 +3,7 @@ import { ConfigError } from '../common/errors.js';
 import {
   type DeleteOptions,
   deleteBody,
+  type ListItemOptions,
   type ListOptions,
   listQuery,
   type PatchOptions,
@@ -57,14 +58,17 @@ export class ResourceClient<T extends KubeObject> {
     });
   }
 
-  /** Lists one page (or everything without `limit`). */
-  list(options: ListOptions = {}): Promise<KubeList<T>> {
-    return this.rest.request<KubeList<T>>({
-      method: 'GET',
-      path: this.collectionPath(this.scope),
-      query: listQuery(options, false),
-      signal: options.signal,
-    });
+  /** Lists one page (or everything without `limit`); items are decoded as they arrive. */
+  list(options: ListOptions & ListItemOptions<T> = {}): Promise<KubeList<T>> {
+    return this.rest.requestList<KubeList<T>>(
+      {
+        method: 'GET',
+        path: this.collectionPath(this.scope),
+        query: listQuery(options, false),
+        signal: options.signal,
+      },
+      options.transformItem as ((item: unknown) => unknown) | undefined,
+    );
   }
 
   /**

@@ -92,6 +92,8 @@ export class DeltaFIFO<T> {
   private readonly keyFunc: KeyFunc<T>;
   private readonly knownObjects: KeyListerGetter<T> | undefined;
   private readonly transformer: ((obj: T) => T) | undefined;
+  /** Outputs of {@link transformEarly}: already transformed, so `replace` takes them as they are. */
+  private readonly transformedEarly = new WeakSet<object>();
   private readonly onError: ((err: unknown) => void) | undefined;
   private populated = false;
   private initialPopulationCount = 0;
@@ -159,6 +161,24 @@ export class DeltaFIFO<T> {
   }
 
   /**
+   * Applies the transform to an item that a producer is about to pass to {@link replace}, as
+   * early as it likes (the Reflector does it while a list is decoded, so the untransformed
+   * objects are garbage at once instead of all being held until the list ends). `replace`
+   * does not transform such an item again. A throwing transform returns the item unchanged, so
+   * `replace` transforms it itself and reports the error the usual way.
+   */
+  transformEarly(obj: T): T {
+    if (this.transformer === undefined) return obj;
+    try {
+      const out = this.transformer(obj);
+      if (out !== null && typeof out === 'object') this.transformedEarly.add(out);
+      return out;
+    } catch {
+      return obj;
+    }
+  }
+
+  /**
    * A relist: queues `Replaced` for every item and tombstones for keys that disappeared (see
    * the class guarantees). Items whose key or transform fails are reported and skipped; a
    * skipped item whose key is known still counts as listed, so it is not tombstoned.
@@ -184,6 +204,10 @@ export class DeltaFIFO<T> {
         continue;
       }
       listed.add(key);
+      if (this.transformedEarly.has(item as object)) {
+        this.append(key, { type: 'Replaced', object: item });
+        continue;
+      }
       const transformed = this.transform(key, item, collect);
       if (transformed.ok) this.append(key, { type: 'Replaced', object: transformed.value });
     }

@@ -1,14 +1,17 @@
-import type { ListOptions, WatchOptions } from '../client/request-options.js';
+import type { ListItemOptions, ListOptions, WatchOptions } from '../client/request-options.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeList, KubeObject } from '../client/resource-type.js';
 import type { WatchEvent } from '../client/watch-event.js';
 
 /**
  * The two calls a Reflector needs: list (one page) and watch. Usually made from a
- * ResourceClient with {@link listWatchFor}; tests may supply their own.
+ * ResourceClient with {@link listWatchFor}; tests may supply their own. `list` may apply
+ * `transformItem` to items as it decodes them (the Reflector passes the informer's transform so
+ * a large list never holds every untransformed object); an implementation that ignores it is
+ * still correct, as the Reflector transforms whatever was not.
  */
 export interface ListWatch<T> {
-  list(options: ListOptions): Promise<KubeList<T>>;
+  list(options: ListOptions & ListItemOptions<T>): Promise<KubeList<T>>;
   watch(options: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
 

@@ -13,6 +13,11 @@ export interface ReflectorStore<T> {
   update(obj: T): void;
   delete(obj: T): void;
   replace(items: T[], resourceVersion: string): void;
+  /**
+   * The store's transform for items headed to `replace`, applied by the reflector as each one
+   * is decoded; `replace` must not transform its outputs again (see DeltaFIFO.transformEarly).
+   */
+  transformEarly?(obj: T): T;
   resync?(): void;
 }
 
@@ -198,6 +203,7 @@ export class Reflector<T extends KubeObject> {
         page = await this.listWatch.list({
           limit,
           signal,
+          ...this.transformItem(),
           // A bare resourceVersion with a limit means "exactly this version" (served from
           // etcd, possibly long ago); NotOlderThan keeps a relist from going back in time and
           // lets the watch cache answer.
@@ -211,7 +217,7 @@ export class Reflector<T extends KubeObject> {
         // A continue token that expired half way: start over with one unpaged, consistent
         // list, as client-go's pager does, so the store sees one snapshot.
         if (continueToken && isGone(err)) {
-          const full = await this.listWatch.list({ resourceVersion: '', signal });
+          const full = await this.listWatch.list({ resourceVersion: '', signal, ...this.transformItem() });
           return { items: full.items, resourceVersion: full.metadata?.resourceVersion ?? '' };
         }
         throw err;
@@ -221,6 +227,12 @@ export class Reflector<T extends KubeObject> {
       continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
     return { items, resourceVersion: listRV };
+  }
+
+  /** The store's early transform as a list option (none when the store has no such call). */
+  private transformItem(): { transformItem?: (obj: T) => T } {
+    const store = this.store;
+    return store.transformEarly ? { transformItem: (obj: T) => store.transformEarly!(obj) } : {};
   }
 
   private noteSynced(resourceVersion: string): void {
@@ -247,6 +259,7 @@ export class Reflector<T extends KubeObject> {
     }, limitMs);
     const stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
     const items: T[] = [];
+    const transform = this.transformItem().transformItem;
     let keepLinked = false;
     try {
       for (;;) {
@@ -254,7 +267,7 @@ export class Reflector<T extends KubeObject> {
         if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
         const event = next.value;
         if (event.type === 'ADDED') {
-          items.push(event.object);
+          items.push(transform ? transform(event.object) : event.object);
         } else if (
           event.type === 'BOOKMARK' &&
           event.object.metadata?.annotations?.[initialEventsEnd] === 'true'

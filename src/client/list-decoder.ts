@@ -1,0 +1,184 @@
+/**
+ * Incremental decoding of a LIST answer (`{"kind":…,"metadata":…,"items":[{…},{…}]}`).
+ *
+ * A large list (50,000 objects is 60 MB of JSON) otherwise waits for its last byte before
+ * `JSON.parse` can start, and holds the body, its string and the whole parsed tree at once. This
+ * decoder finds each element of the top-level `items` array while the bytes arrive and parses it
+ * on its own, so decoding overlaps the transfer and no copy of the whole body is kept. Everything
+ * outside `items` (the envelope: kind, apiVersion, metadata with resourceVersion and continue) is
+ * collected and parsed at the end, wherever `items` sits in it (custom resource lists put it
+ * first).
+ *
+ * The scanner understands only what it must: strings (with escapes, split anywhere across
+ * chunks), nesting, and the `"items"` key of the root object. Any body it cannot split (a root
+ * that is not an object) is buffered and given to `JSON.parse` whole, so the result is always what
+ * `JSON.parse` of the entire body would give; malformed input throws a `SyntaxError`.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+// `"items":` as a key of the root object: preceded by `{` or `,` so that a key such as
+// `"a\"items"` (which ends in the same characters) is not taken for it.
+const itemsKey = /[{,]\s*"items"\s*:\s*$/;
+
+/** Decodes one list body fed in chunks; see the module comment. */
+export class ListBodyDecoder {
+  /** `transformItem` is applied to each element as soon as it is parsed (a throw ends `write`). */
+  constructor(private readonly transformItem?: (item: unknown) => unknown) {}
+
+  private readonly items: unknown[] = [];
+  /** Bytes of the envelope (everything but the elements of `items`). */
+  private envelope: Buffer[] = [];
+  /** Bytes of an element that started in an earlier chunk. */
+  private itemParts: Buffer[] = [];
+  private depth = 0;
+  private inString = false;
+  /** The last byte of the previous chunk was an unpaired backslash inside a string. */
+  private escaped = false;
+  private inItems = false;
+  private itemsSeen = false;
+  private started = false;
+  private rootClosed = false;
+  /** Not splittable: every chunk is kept for one JSON.parse at the end. */
+  private whole: Buffer[] | undefined;
+  private bytes = 0;
+
+  /** Feeds the next chunk of the body. Throws SyntaxError when the body cannot be a list. */
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.bytes += chunk.length;
+    if (this.whole) {
+      this.whole.push(chunk);
+      return;
+    }
+    const n = chunk.length;
+    // Start of the envelope segment in this chunk (-1 while inside `items`), and of the element
+    // being read (-1 when between elements or when it started in an earlier chunk).
+    let envFrom = this.inItems ? -1 : 0;
+    let itemFrom = this.inItems && this.itemParts.length > 0 ? 0 : -1;
+    let i = 0;
+    if (this.escaped) {
+      this.escaped = false;
+      i = 1;
+    }
+    for (; i < n; i++) {
+      if (this.inString) {
+        // Jump to the next quote; it ends the string unless an odd run of backslashes precedes it.
+        const q = chunk.indexOf(QUOTE, i);
+        const end = q === -1 ? n : q;
+        let k = end - 1;
+        while (k >= i && chunk[k] === BACKSLASH) k--;
+        const oddBackslashes = (end - 1 - k) % 2 === 1;
+        if (q === -1) {
+          this.escaped = oddBackslashes;
+          break;
+        }
+        if (!oddBackslashes) this.inString = false;
+        i = q;
+        continue;
+      }
+      const c = chunk[i]!;
+      if (!this.started) {
+        if (isSpace(c)) continue;
+        this.started = true;
+        if (c !== OPEN_BRACE) {
+          // Not an object: nothing to split. Keep the bytes for JSON.parse (and its error).
+          this.whole = [chunk.subarray(i)];
+          return;
+        }
+      }
+      if (this.rootClosed) {
+        if (!isSpace(c))
+          throw new SyntaxError(`unexpected data after the end of the list at byte ${this.bytes - n + i}`);
+        continue;
+      }
+      if (this.inItems && this.depth === 2 && itemFrom === -1 && this.itemParts.length === 0) {
+        // Between elements of `items`: only separators, the next object, or the end.
+        if (c === OPEN_BRACE) {
+          itemFrom = i;
+          this.depth++;
+        } else if (c === CLOSE_BRACKET) {
+          this.inItems = false;
+          this.depth--;
+          envFrom = i;
+        } else if (!isSpace(c) && c !== COMMA) {
+          throw new SyntaxError(
+            `list items must be objects; found ${JSON.stringify(String.fromCharCode(c))} at byte ${this.bytes - n + i}`,
+          );
+        }
+        continue;
+      }
+      switch (c) {
+        case QUOTE:
+          this.inString = true;
+          break;
+        case OPEN_BRACE:
+          this.depth++;
+          break;
+        case OPEN_BRACKET:
+          if (this.depth === 1 && !this.inItems && envFrom !== -1 && this.isItemsKey(chunk, envFrom, i)) {
+            this.envelope.push(Buffer.from(chunk.subarray(envFrom, i + 1)));
+            envFrom = -1;
+            this.inItems = true;
+            this.itemsSeen = true;
+          }
+          this.depth++;
+          break;
+        case CLOSE_BRACE:
+        case CLOSE_BRACKET:
+          this.depth--;
+          if (this.depth < 0)
+            throw new SyntaxError(`unbalanced "${String.fromCharCode(c)}" at byte ${this.bytes - n + i}`);
+          if (this.inItems && this.depth === 2) {
+            this.emitItem(chunk, itemFrom, i + 1);
+            itemFrom = -1;
+          } else if (this.depth === 0) {
+            this.rootClosed = true;
+          }
+          break;
+      }
+    }
+    if (envFrom !== -1) this.envelope.push(Buffer.from(chunk.subarray(envFrom)));
+    else if (itemFrom !== -1) this.itemParts.push(chunk.subarray(itemFrom));
+  }
+
+  /**
+   * Ends the body and returns what `JSON.parse` of all of it would: the envelope with `items`
+   * holding the elements decoded on the way. Returns undefined for an empty body. Throws
+   * SyntaxError for a truncated or malformed body.
+   */
+  end(): unknown {
+    if (this.bytes === 0) return undefined;
+    if (this.whole) return JSON.parse(Buffer.concat(this.whole).toString('utf8'));
+    if (!this.rootClosed) throw new SyntaxError(`the list ended early, after ${this.bytes} bytes`);
+    const envelope = JSON.parse(Buffer.concat(this.envelope).toString('utf8')) as Record<string, unknown>;
+    if (this.itemsSeen) envelope.items = this.items;
+    return envelope;
+  }
+
+  private isItemsKey(chunk: Buffer, envFrom: number, at: number): boolean {
+    // Rare (only at an array value of the root object), so building the text is cheap enough.
+    const tail = Buffer.concat([...this.envelope, chunk.subarray(envFrom, at)]);
+    return itemsKey.test(tail.toString('utf8', Math.max(0, tail.length - 64)));
+  }
+
+  private emitItem(chunk: Buffer, from: number, to: number): void {
+    let text: string;
+    if (this.itemParts.length > 0) {
+      this.itemParts.push(chunk.subarray(0, to));
+      text = Buffer.concat(this.itemParts).toString('utf8');
+      this.itemParts = [];
+    } else {
+      text = chunk.toString('utf8', from, to);
+    }
+    const item: unknown = JSON.parse(text);
+    this.items.push(this.transformItem ? this.transformItem(item) : item);
+  }
+}
