@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
@@ -59,6 +60,15 @@ export interface RestClientOptions {
   maxRetryAfterSeconds?: number;
   /** `User-Agent` header (default `kubekit/<version> (<platform>/<arch>) node/<version>`). */
   userAgent?: string;
+  /**
+   * Whether to ask for gzip-compressed answers; watches never are. `'auto'` (default) asks
+   * unless the server is on this machine (a loopback address or `localhost`), where compression
+   * saves no transfer time and costs both sides CPU — kube-apiserver makes the same choice for
+   * its own loopback client, as kube-scheduler and kube-controller-manager do for every
+   * connection. `'gzip'` always asks, `'none'` never does. The kubeconfig's
+   * `disable-compression: true` turns it off whatever this says.
+   */
+  compression?: 'auto' | 'gzip' | 'none';
   pool?: PoolOptions;
   logger?: Logger;
   clock?: Clock;
@@ -100,11 +110,14 @@ export class RestClient {
       maxRetries: options.maxRetries ?? 10,
       maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 30,
       userAgent: options.userAgent ?? defaultUserAgent,
+      compression: options.compression ?? 'auto',
     };
     this.limiter = new TokenBucket(this.options.qps, this.options.burst, this.clock);
     this.poolOptions = options.pool ?? {};
     this.staticHeaders = { 'user-agent': this.options.userAgent, ...impersonationHeaders(connection) };
-    if (!connection.disableCompression) this.staticHeaders['accept-encoding'] = 'gzip';
+    if (asksForGzip(this.server, this.options.compression, connection.disableCompression)) {
+      this.staticHeaders['accept-encoding'] = 'gzip';
+    }
   }
 
   private readonly poolOptions: PoolOptions;
@@ -149,6 +162,7 @@ export class RestClient {
         decoding = false;
       }
     } catch (err) {
+      (body as NodeJS.EventEmitter).on('error', () => {});
       body.destroy();
       if (options.signal?.aborted) throw options.signal.reason;
       if (decoding && !(err instanceof SyntaxError)) throw err;
@@ -196,8 +210,15 @@ export class RestClient {
       headers: res.headers,
       body,
       close: () => {
+        // Destroying an unread body makes undici emit an AbortError; with no reader attached
+        // nobody would listen, and an unheard 'error' event kills the process.
+        const ignore = () => {};
+        res.body.on('error', ignore);
         res.body.destroy();
-        if (body !== (res.body as unknown)) body.destroy();
+        if (body !== (res.body as unknown)) {
+          (body as unknown as NodeJS.EventEmitter).on('error', ignore);
+          body.destroy();
+        }
       },
     };
   }
@@ -346,6 +367,26 @@ function impersonationHeaders(connection: ConnectionConfig): Record<string, stri
 function decodedBody(res: Dispatcher.ResponseData): NodeJS.ReadableStream & { destroy(error?: Error): void } {
   if (res.headers['content-encoding'] !== 'gzip') return res.body;
   return pipeline(res.body, createGunzip({ chunkSize: 128 * 1024 }), () => {});
+}
+
+/** Whether requests to `server` ask for gzip; see {@link RestClientOptions.compression}. */
+export function asksForGzip(
+  server: string,
+  compression: 'auto' | 'gzip' | 'none',
+  disabledByKubeconfig: boolean | undefined,
+): boolean {
+  if (disabledByKubeconfig || compression === 'none') return false;
+  if (compression === 'gzip') return true;
+  let host: string;
+  try {
+    host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return true;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return false;
+  if (isIPv4(host)) return !host.startsWith('127.');
+  // An IPv4-mapped IPv6 loopback (::ffff:127.0.0.1, which URL writes as ::ffff:7f00:1).
+  return !/^::ffff:7f[0-9a-f]{2}:/i.test(host);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

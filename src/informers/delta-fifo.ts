@@ -92,8 +92,6 @@ export class DeltaFIFO<T> {
   private readonly keyFunc: KeyFunc<T>;
   private readonly knownObjects: KeyListerGetter<T> | undefined;
   private readonly transformer: ((obj: T) => T) | undefined;
-  /** Outputs of {@link transformEarly}: already transformed, so `replace` takes them as they are. */
-  private readonly transformedEarly = new WeakSet<object>();
   private readonly onError: ((err: unknown) => void) | undefined;
   private populated = false;
   private initialPopulationCount = 0;
@@ -161,19 +159,18 @@ export class DeltaFIFO<T> {
   }
 
   /**
-   * Applies the transform to an item that a producer is about to pass to {@link replace}, as
-   * early as it likes (the Reflector does it while a list is decoded, so the untransformed
-   * objects are garbage at once instead of all being held until the list ends). `replace`
-   * does not transform such an item again. A throwing transform returns the item unchanged, so
-   * `replace` transforms it itself and reports the error the usual way.
+   * Applies the transform to an item that a producer will pass to {@link replace} with
+   * `early`, as soon as it likes (the Reflector does it while a list is decoded, so the
+   * untransformed objects are garbage at once instead of all being held until the list ends).
+   * When the transform throws, the item is returned unchanged and added to `failed`: `replace`
+   * then transforms it again and reports the error the usual way.
    */
-  transformEarly(obj: T): T {
+  transformEarly(obj: T, failed: Set<T>): T {
     if (this.transformer === undefined) return obj;
     try {
-      const out = this.transformer(obj);
-      if (out !== null && typeof out === 'object') this.transformedEarly.add(out);
-      return out;
+      return this.transformer(obj);
     } catch {
+      failed.add(obj);
       return obj;
     }
   }
@@ -184,8 +181,10 @@ export class DeltaFIFO<T> {
    * skipped item whose key is known still counts as listed, so it is not tombstoned.
    * The first call (unless add/update/delete came first) defines the initial population that
    * {@link hasSynced} waits for: every key it leaves queued.
+   * With `early`, the items went through {@link transformEarly} and are not transformed again,
+   * except those in `early.failed`.
    */
-  replace(items: T[], resourceVersion: string): void {
+  replace(items: T[], resourceVersion: string, early?: { failed: ReadonlySet<T> }): void {
     const errors: unknown[] = [];
     const collect = (err: unknown) => {
       if (this.onError) this.onError(err);
@@ -204,7 +203,7 @@ export class DeltaFIFO<T> {
         continue;
       }
       listed.add(key);
-      if (this.transformedEarly.has(item as object)) {
+      if (early && !early.failed.has(item)) {
         this.append(key, { type: 'Replaced', object: item });
         continue;
       }

@@ -5,6 +5,7 @@ import type { WatchEvent } from '../client/watch-event.js';
 import { Backoff, type BackoffOptions } from '../common/backoff.js';
 import { type Clock, realClock } from '../common/clock.js';
 import { type Logger, silentLogger } from '../common/logger.js';
+import { EarlyTransform } from './early-transform.js';
 import type { ListWatch } from './list-watch.js';
 
 /** What a Reflector writes into: a DeltaFIFO, or any store with the same calls. */
@@ -12,12 +13,10 @@ export interface ReflectorStore<T> {
   add(obj: T): void;
   update(obj: T): void;
   delete(obj: T): void;
-  replace(items: T[], resourceVersion: string): void;
-  /**
-   * The store's transform for items headed to `replace`, applied by the reflector as each one
-   * is decoded; `replace` must not transform its outputs again (see DeltaFIFO.transformEarly).
-   */
-  transformEarly?(obj: T): T;
+  /** With `early`, the items went through `transformEarly` (see DeltaFIFO.replace). */
+  replace(items: T[], resourceVersion: string, early?: { failed: ReadonlySet<T> }): void;
+  /** The store's transform for listed items, applied as they are decoded (see DeltaFIFO.transformEarly). */
+  transformEarly?(obj: T, failed: Set<T>): T;
   resync?(): void;
 }
 
@@ -171,8 +170,9 @@ export class Reflector<T extends KubeObject> {
     let resourceVersion = this.relistResourceVersion();
     for (;;) {
       try {
-        const { items, resourceVersion: listRV } = await this.listAllPages(resourceVersion, signal);
-        this.store.replace(items, listRV);
+        const early = this.earlyTransform();
+        const { items, resourceVersion: listRV } = await this.listAllPages(resourceVersion, signal, early);
+        this.store.replace(items, listRV, early);
         this.noteSynced(listRV);
         return;
       } catch (err) {
@@ -192,7 +192,9 @@ export class Reflector<T extends KubeObject> {
   private async listAllPages(
     resourceVersion: string,
     signal: AbortSignal,
+    early: EarlyTransform<T> | undefined,
   ): Promise<{ items: T[]; resourceVersion: string }> {
+    const transformItem = early ? { transformItem: early.item } : {};
     const limit = this.options.pageSize ?? defaultPageSize;
     const items: T[] = [];
     let continueToken: string | undefined;
@@ -203,7 +205,7 @@ export class Reflector<T extends KubeObject> {
         page = await this.listWatch.list({
           limit,
           signal,
-          ...this.transformItem(),
+          ...transformItem,
           // A bare resourceVersion with a limit means "exactly this version" (served from
           // etcd, possibly long ago); NotOlderThan keeps a relist from going back in time and
           // lets the watch cache answer.
@@ -217,22 +219,28 @@ export class Reflector<T extends KubeObject> {
         // A continue token that expired half way: start over with one unpaged, consistent
         // list, as client-go's pager does, so the store sees one snapshot.
         if (continueToken && isGone(err)) {
-          const full = await this.listWatch.list({ resourceVersion: '', signal, ...this.transformItem() });
-          return { items: full.items, resourceVersion: full.metadata?.resourceVersion ?? '' };
+          early?.reset();
+          const full = await this.listWatch.list({ resourceVersion: '', signal, ...transformItem });
+          return {
+            items: early ? early.settle(full.items) : full.items,
+            resourceVersion: full.metadata?.resourceVersion ?? '',
+          };
         }
         throw err;
       }
-      for (const item of page.items) items.push(item);
+      for (const item of early ? early.settle(page.items) : page.items) items.push(item);
       listRV = page.metadata?.resourceVersion ?? listRV;
       continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
     return { items, resourceVersion: listRV };
   }
 
-  /** The store's early transform as a list option (none when the store has no such call). */
-  private transformItem(): { transformItem?: (obj: T) => T } {
+  /** A fresh early transform for one list attempt (none when the store has no such call). */
+  private earlyTransform(): EarlyTransform<T> | undefined {
     const store = this.store;
-    return store.transformEarly ? { transformItem: (obj: T) => store.transformEarly!(obj) } : {};
+    return store.transformEarly
+      ? new EarlyTransform<T>({ transformEarly: (obj, failed) => store.transformEarly!(obj, failed) })
+      : undefined;
   }
 
   private noteSynced(resourceVersion: string): void {
@@ -259,7 +267,7 @@ export class Reflector<T extends KubeObject> {
     }, limitMs);
     const stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
     const items: T[] = [];
-    const transform = this.transformItem().transformItem;
+    const early = this.earlyTransform();
     let keepLinked = false;
     try {
       for (;;) {
@@ -267,13 +275,14 @@ export class Reflector<T extends KubeObject> {
         if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
         const event = next.value;
         if (event.type === 'ADDED') {
-          items.push(transform ? transform(event.object) : event.object);
+          items.push(early ? early.item(event.object) : event.object);
         } else if (
           event.type === 'BOOKMARK' &&
           event.object.metadata?.annotations?.[initialEventsEnd] === 'true'
         ) {
           const rv = event.object.metadata?.resourceVersion ?? '';
-          this.store.replace(items, rv);
+          early?.reset(false);
+          this.store.replace(items, rv, early);
           this.noteSynced(rv);
           timer.cancel();
           // The stream lives on as the ordinary watch: it must still end when `signal` aborts.

@@ -47,13 +47,21 @@ class StoreIndex<T> {
     return values.length === 0 ? NO_VALUES : values;
   }
 
+  /** The last single-value array stored, shared by the keys with that same value. */
+  private lastSingle: readonly string[] = NO_VALUES;
+
   /** Moves `key` from its previous values to `values`; touches only buckets that change. */
   set(key: string, values: readonly string[]): void {
     const old = this.valuesByKey.get(key);
+    if (values.length === 1) {
+      // Most objects of an informer share their one value (the namespace): keep one array.
+      if (this.lastSingle.length === 1 && this.lastSingle[0] === values[0]) values = this.lastSingle;
+      else this.lastSingle = values;
+    }
     if (old !== undefined) {
       // The common case: one value (a namespace) that did not change.
       if (old.length === 1 && values.length === 1 && old[0] === values[0]) {
-        this.valuesByKey.set(key, values);
+        if (old !== values) this.valuesByKey.set(key, values);
         return;
       }
       for (const v of old) this.removeFromBucket(v, key);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TransportError } from '../../../src/client/api-error.js';
 import type { Authenticator, ConnectionConfig } from '../../../src/client/kubeconfig/index.js';
-import { RestClient } from '../../../src/client/rest-client.js';
+import { asksForGzip, RestClient } from '../../../src/client/rest-client.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -222,9 +222,109 @@ describe('RestClient', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(gzipSync(JSON.stringify({ items: [1, 2, 3] })));
     });
-    const client = new RestClient(connection(url), { qps: -1 });
+    const client = new RestClient(connection(url), { qps: -1, compression: 'gzip' });
     expect(await client.request({ method: 'GET', path: '/x' })).toEqual({ items: [1, 2, 3] });
     expect(seen[0]?.headers['accept-encoding']).toBe('gzip');
+    await client.close();
+  });
+
+  it('asks for gzip by default except on this machine, and never when the kubeconfig disables it', async () => {
+    const url = await serve((_req, res) => reply(res, 200, {}));
+    for (const [options, disable, expected] of [
+      [{}, false, undefined],
+      [{ compression: 'gzip' }, false, 'gzip'],
+      [{ compression: 'gzip' }, true, undefined],
+      [{ compression: 'none' }, false, undefined],
+    ] as const) {
+      const client = new RestClient(connection(url, { disableCompression: disable }), {
+        qps: -1,
+        ...options,
+      });
+      await client.request({ method: 'GET', path: '/x' });
+      expect(seen.at(-1)?.headers['accept-encoding'], JSON.stringify([options, disable])).toBe(expected);
+      await client.close();
+    }
+    expect(asksForGzip('https://10.96.0.1', 'auto', false)).toBe(true);
+    expect(asksForGzip('https://api.example.com:6443', 'auto', false)).toBe(true);
+    expect(asksForGzip('https://[2001:db8::1]:6443', 'auto', false)).toBe(true);
+    expect(asksForGzip('https://[fd00::7f00:1]:6443', 'auto', false)).toBe(true);
+    expect(asksForGzip('https://api.example.com', 'auto', true)).toBe(false);
+    for (const local of [
+      'https://127.0.0.1:6443',
+      'https://127.1.2.3',
+      'https://localhost:8443',
+      'https://kind.localhost',
+      'https://[::1]:6443',
+      'https://[::ffff:127.0.0.1]:6443',
+    ]) {
+      expect(asksForGzip(local, 'auto', false), local).toBe(false);
+    }
+  });
+
+  it('decodes a gzip-compressed list as it streams in', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const list = { kind: 'List', metadata: { resourceVersion: '9' }, items: [{ a: 1 }, { b: 'x"]' }] };
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify(list)));
+    });
+    const client = new RestClient(connection(url), { qps: -1, compression: 'gzip' });
+    const seenItems: unknown[] = [];
+    const out = await client.requestList({ method: 'GET', path: '/x' }, (item) => {
+      seenItems.push(item);
+      return { wrapped: item };
+    });
+    expect(out).toEqual({ ...list, items: list.items.map((i) => ({ wrapped: i })) });
+    expect(seenItems).toEqual(list.items);
+    await client.close();
+  });
+
+  it('fails a list whose body breaks or ends early with a TransportError, gzip or not', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const body = Buffer.from(JSON.stringify({ kind: 'List', items: [{ a: 1 }, { b: 2 }] }));
+    for (const gzip of [false, true]) {
+      for (const ending of ['reset', 'truncated'] as const) {
+        const url = await serve((_req, res) => {
+          const bytes = gzip ? gzipSync(body) : body;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+            ...(ending === 'truncated' ? {} : { 'content-length': String(bytes.length) }),
+          });
+          res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+          if (ending === 'reset') setTimeout(() => res.socket?.destroy(), 20);
+          else res.end();
+        });
+        const client = new RestClient(connection(url), { qps: -1, compression: 'gzip', timeoutMs: 5_000 });
+        const err = await client.requestList({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+        expect(err, `${ending}, gzip ${gzip}`).toBeInstanceOf(TransportError);
+        await client.close();
+        await stopServer();
+      }
+    }
+  });
+
+  it('a throwing transformItem fails the list with its own error', async () => {
+    const url = await serve((_req, res) => reply(res, 200, { items: [{ a: 1 }] }));
+    const client = new RestClient(connection(url), { qps: -1 });
+    const bug = new Error('transform bug');
+    await expect(
+      client.requestList({ method: 'GET', path: '/x' }, () => {
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
+    await client.close();
+  });
+
+  it('never asks for gzip on a watch', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end();
+    });
+    const client = new RestClient(connection(url), { qps: -1, compression: 'gzip' });
+    const res = await client.stream({ method: 'GET', path: '/x', query: { watch: 1 } });
+    res.close();
+    expect(seen[0]?.headers['accept-encoding']).toBeUndefined();
     await client.close();
   });
 });
