@@ -570,6 +570,12 @@ async function main(): Promise<void> {
             spawn: goWorker({ KUBE_FEATURE_WatchListClient: 'false' }),
           },
           {
+            key: 'kubekit-gzip@24',
+            label: `kubekit asking for gzip (compression: 'gzip'), node ${v24}`,
+            updates: false,
+            spawn: nodeWorker(node24!, kubekitWorker, ['--compression=gzip']),
+          },
+          {
             key: 'kubekit-watchlist@24',
             label: `kubekit useWatchList, node ${v24}`,
             updates: false,

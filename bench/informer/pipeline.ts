@@ -9,7 +9,7 @@
  *   node --expose-gc --import tsx bench/informer/pipeline.ts [--objects=50000] [--updates=100000] [--watch-list=1] [--profile=dir]
  *
  * Sync: the initial state as one LIST response body (the apiserver answers a LIST with
- * resourceVersion=0 from its watch cache in one piece, whatever the limit), JSON.parse'd as the
+ * resourceVersion=0 from its watch cache in one piece, whatever the limit), decoded as the
  * RestClient does; with --watch-list=1 as a watch-list stream (ADDED lines + the
  * initial-events-end bookmark) in 64 KiB chunks. Updates: MODIFIED events, one per chunk (what a
  * live watch delivers at a few thousand events/s). Objects look like the apiserver's ConfigMaps
@@ -24,6 +24,7 @@ import { arg, memoryAfterGC } from './worker.js';
 
 type InformersModule = typeof import('../../src/informers/index.js');
 type WatchModule = typeof import('../../src/client/watch-event.js');
+type ListDecoderModule = typeof import('../../src/client/list-decoder.js');
 
 const srcDir = process.env.KUBEKIT_BENCH_SRC
   ? resolve(process.env.KUBEKIT_BENCH_SRC)
@@ -32,6 +33,9 @@ const informers = (await import(pathToFileURL(`${srcDir}/informers/index.ts`).hr
 const { decodeWatchStream } = (await import(
   pathToFileURL(`${srcDir}/client/watch-event.ts`).href
 )) as WatchModule;
+const { ListBodyDecoder } = (await import(
+  pathToFileURL(`${srcDir}/client/list-decoder.ts`).href
+)) as ListDecoderModule;
 
 const objects = Number(arg('objects') ?? 50_000);
 const updates = Number(arg('updates') ?? 100_000);
@@ -102,6 +106,8 @@ const listBody = watchList
       { length: objects },
       (_, i) => configMap(i, 100 + i, 0, false),
     ).join(',')}]}`;
+// The bytes a LIST answer arrives as, made before the clock starts.
+const listBytes = Buffer.from(listBody);
 const initialChunks: Buffer[] = [];
 if (watchList) {
   let text = '';
@@ -133,8 +139,12 @@ async function* body(signal: AbortSignal, initial: Buffer[]): AsyncGenerator<Buf
 
 let watches = 0;
 const listWatch = {
-  async list() {
-    return JSON.parse(listBody);
+  // As RestClient.requestList: 64 KiB chunks through the incremental list decoder.
+  async list(options: { transformItem?: (item: unknown) => unknown }) {
+    const bytes = listBytes;
+    const decoder = new ListBodyDecoder(options.transformItem);
+    for (let i = 0; i < bytes.length; i += 65_536) decoder.write(bytes.subarray(i, i + 65_536));
+    return decoder.end();
   },
   watch(options: { signal?: AbortSignal; sendInitialEvents?: boolean }) {
     watches++;

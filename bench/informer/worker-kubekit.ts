@@ -1,7 +1,7 @@
 /**
  * Worker: kubekit's shared informer for ConfigMaps in one namespace, with `stripManagedFields`,
  * driven by main.ts (protocol in worker.ts). Run as
- *   node --expose-gc --import tsx bench/informer/worker-kubekit.ts --kubeconfig=… --namespace=… --expect=50000 [--watch-list=1]
+ *   node --expose-gc --import tsx bench/informer/worker-kubekit.ts --kubeconfig=… --namespace=… --expect=50000 [--watch-list=1] [--compression=gzip]
  * KUBEKIT_BENCH_SRC may point at another copy of src/ (inside this repo, e.g. under .cache/, so
  * its imports resolve) to measure a prototype change.
  */
@@ -23,11 +23,17 @@ const namespace = arg('namespace');
 if (!kubeconfig || !namespace) throw new Error('--kubeconfig and --namespace are required');
 const expect = Number(arg('expect') ?? 50_000);
 const watchList = arg('watch-list') === '1';
+// The RestClient's `compression` option; its default ('auto') asks for no gzip on loopback.
+const compression = arg('compression') as 'auto' | 'gzip' | 'none' | undefined;
 
 await runWorker(
-  { src: srcDir, watchList },
+  { src: srcDir, watchList, compression: compression ?? 'auto' },
   async (recorder) => {
-    const kube = await client.KubeClient.load({ qps: -1, connection: { kubeconfig } });
+    const kube = await client.KubeClient.load({
+      qps: -1,
+      ...(compression ? { compression } : {}),
+      connection: { kubeconfig },
+    });
     const stop = new AbortController();
     const factory = new informers.SharedInformerFactory(kube, {
       namespace,

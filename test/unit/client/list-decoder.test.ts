@@ -112,6 +112,22 @@ describe('ListBodyDecoder', () => {
     }
   });
 
+  it('rejects missing, doubled, leading and trailing commas between items, wherever the body is cut', () => {
+    for (const bad of [
+      '{"items":[{},,{}]}',
+      '{"items":[{}{}]}',
+      '{"items":[,{}]}',
+      '{"items":[{},]}',
+      '{"items":[{} {"a":1}]}',
+    ]) {
+      const bytes = Buffer.from(bad);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        expect(() => decode(bytes, [cut]), `${bad} cut at ${cut}`).toThrow(SyntaxError);
+      }
+      expect(() => JSON.parse(bad)).toThrow(SyntaxError);
+    }
+  });
+
   it('returns undefined for an empty body', () => {
     expect(decode(Buffer.alloc(0))).toBeUndefined();
   });
