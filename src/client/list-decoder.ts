@@ -28,9 +28,19 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
 // `"a\"items"` (which ends in the same characters) is not taken for it.
 const itemsKey = /[{,]\s*"items"\s*:\s*$/;
 
+/** What `transformItem` threw, told apart from the decoder's own SyntaxErrors. */
+export class ItemTransformFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('transformItem threw', { cause });
+  }
+}
+
 /** Decodes one list body fed in chunks; see the module comment. */
 export class ListBodyDecoder {
-  /** `transformItem` is applied to each element as soon as it is parsed (a throw ends `write`). */
+  /**
+   * `transformItem` is applied to each element as soon as it is parsed; what it throws ends
+   * `write` as an {@link ItemTransformFailure}.
+   */
   constructor(private readonly transformItem?: (item: unknown) => unknown) {}
 
   private readonly items: unknown[] = [];
@@ -56,128 +66,124 @@ export class ListBodyDecoder {
 
   /** Feeds the next chunk of the body. Throws SyntaxError when the body cannot be a list. */
   write(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.bytes += chunk.length;
+    const n = chunk.length;
+    if (n === 0) return;
+    const offset = this.bytes;
+    this.bytes += n;
     if (this.whole) {
       this.whole.push(chunk);
       return;
     }
-    const n = chunk.length;
+    let i = 0;
+    if (!this.started) {
+      while (i < n && isSpace(chunk[i]!)) i++;
+      if (i === n) return;
+      this.started = true;
+      if (chunk[i] !== OPEN_BRACE) {
+        // Not an object: nothing to split. Keep the bytes for JSON.parse (and its error).
+        this.whole = [chunk.subarray(i)];
+        return;
+      }
+    }
+    const at = (pos: number) => `at byte ${offset + pos}`;
+    // The scan state lives in locals while it runs (it is read for every byte).
+    let depth = this.depth;
+    let inString = this.inString;
+    let inItems = this.inItems;
     // Start of the envelope segment in this chunk (-1 while inside `items`), and of the element
     // being read (-1 when between elements or when it started in an earlier chunk).
-    let envFrom = this.inItems ? -1 : 0;
-    let itemFrom = this.inItems && this.itemParts.length > 0 ? 0 : -1;
+    let envFrom = inItems ? -1 : 0;
+    let itemFrom = -1;
     // The elements that start and end in this chunk, parsed together at its end: one JSON.parse
     // per chunk costs less than one per element.
     let batchFrom = -1;
     let batchTo = -1;
-    let i = 0;
     if (this.escaped) {
       this.escaped = false;
       i = 1;
     }
-    for (; i < n; i++) {
-      if (this.inString) {
-        // Jump to the next quote; it ends the string unless an odd run of backslashes precedes it.
-        // Most strings (keys, names) are short: a plain loop finds their end sooner than a call
-        // to indexOf, which pays off from a few dozen bytes on.
-        const near = Math.min(n, i + 48);
-        let q = i;
-        while (q < near && chunk[q] !== QUOTE) q++;
-        if (q === near) q = near === n ? -1 : chunk.indexOf(QUOTE, near);
-        const end = q === -1 ? n : q;
-        let k = end - 1;
-        while (k >= i && chunk[k] === BACKSLASH) k--;
-        const oddBackslashes = (end - 1 - k) % 2 === 1;
-        if (q === -1) {
-          this.escaped = oddBackslashes;
-          break;
+    while (i < n) {
+      if (inString) {
+        // To the closing quote; a backslash escapes the byte after it (maybe in the next chunk).
+        let b = 0;
+        for (; i < n; i++) {
+          b = chunk[i]!;
+          if (b === QUOTE || b === BACKSLASH) break;
         }
-        if (!oddBackslashes) this.inString = false;
-        i = q;
+        if (i === n) break;
+        if (b === BACKSLASH) {
+          if (i + 1 === n) this.escaped = true;
+          i += 2;
+          continue;
+        }
+        inString = false;
+        i++;
         continue;
       }
       const c = chunk[i]!;
-      if (!this.started) {
-        if (isSpace(c)) continue;
-        this.started = true;
-        if (c !== OPEN_BRACE) {
-          // Not an object: nothing to split. Keep the bytes for JSON.parse (and its error).
-          this.whole = [chunk.subarray(i)];
-          return;
-        }
-      }
-      if (this.rootClosed) {
-        if (!isSpace(c))
-          throw new SyntaxError(`unexpected data after the end of the list at byte ${this.bytes - n + i}`);
-        continue;
-      }
-      if (this.inItems && this.depth === 2 && itemFrom === -1 && this.itemParts.length === 0) {
-        // Between elements of `items`: one comma between two objects, or the end.
-        if (c === OPEN_BRACE) {
-          if (this.needComma)
-            throw new SyntaxError(`missing "," between list items at byte ${this.bytes - n + i}`);
+      const betweenItems = inItems && depth === 2;
+      if (c === QUOTE) {
+        if (betweenItems) throw new SyntaxError(`list items must be objects; found a string ${at(i)}`);
+        inString = true;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (betweenItems) {
+          if (c !== OPEN_BRACE) throw new SyntaxError(`list items must be objects; found an array ${at(i)}`);
+          if (this.needComma) throw new SyntaxError(`missing "," between list items ${at(i)}`);
           itemFrom = i;
-          this.depth++;
-        } else if (c === COMMA) {
-          if (!this.needComma)
-            throw new SyntaxError(`unexpected "," in list items at byte ${this.bytes - n + i}`);
-          this.needComma = false;
-        } else if (c === CLOSE_BRACKET) {
+        } else if (depth === 0 && this.rootClosed) {
+          throw new SyntaxError(`unexpected data after the end of the list ${at(i)}`);
+        } else if (c === OPEN_BRACKET && depth === 1 && !inItems && this.isItemsKey(chunk, envFrom, i)) {
+          this.envelope.push(Buffer.from(chunk.subarray(envFrom, i + 1)));
+          envFrom = -1;
+          inItems = true;
+          this.itemsSeen = true;
+        }
+        depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (betweenItems) {
+          if (c !== CLOSE_BRACKET) throw new SyntaxError(`unbalanced "}" ${at(i)}`);
           if (!this.needComma && this.elements > 0)
-            throw new SyntaxError(
-              `unexpected "," before the end of list items at byte ${this.bytes - n + i}`,
-            );
-          this.inItems = false;
-          this.depth--;
+            throw new SyntaxError(`unexpected "," before the end of list items ${at(i)}`);
+          inItems = false;
           envFrom = i;
+        }
+        depth--;
+        if (depth < 0) throw new SyntaxError(`unbalanced "${String.fromCharCode(c)}" ${at(i)}`);
+        if (inItems && depth === 2) {
+          // An element ends here.
+          this.needComma = true;
+          this.elements++;
+          if (itemFrom === -1) {
+            this.emitSpanning(chunk, i + 1);
+          } else {
+            if (batchFrom === -1) batchFrom = itemFrom;
+            batchTo = i + 1;
+            itemFrom = -1;
+          }
+        } else if (depth === 0) {
+          this.rootClosed = true;
+        }
+      } else if (betweenItems) {
+        if (c === COMMA) {
+          if (!this.needComma) throw new SyntaxError(`unexpected "," in list items ${at(i)}`);
+          this.needComma = false;
         } else if (!isSpace(c)) {
           throw new SyntaxError(
-            `list items must be objects; found ${JSON.stringify(String.fromCharCode(c))} at byte ${this.bytes - n + i}`,
+            `list items must be objects; found ${JSON.stringify(String.fromCharCode(c))} ${at(i)}`,
           );
         }
-        continue;
+      } else if (depth === 0 && !isSpace(c)) {
+        throw new SyntaxError(`unexpected data after the end of the list ${at(i)}`);
       }
-      switch (c) {
-        case QUOTE:
-          this.inString = true;
-          break;
-        case OPEN_BRACE:
-          this.depth++;
-          break;
-        case OPEN_BRACKET:
-          if (this.depth === 1 && !this.inItems && envFrom !== -1 && this.isItemsKey(chunk, envFrom, i)) {
-            this.envelope.push(Buffer.from(chunk.subarray(envFrom, i + 1)));
-            envFrom = -1;
-            this.inItems = true;
-            this.itemsSeen = true;
-          }
-          this.depth++;
-          break;
-        case CLOSE_BRACE:
-        case CLOSE_BRACKET:
-          this.depth--;
-          if (this.depth < 0)
-            throw new SyntaxError(`unbalanced "${String.fromCharCode(c)}" at byte ${this.bytes - n + i}`);
-          if (this.inItems && this.depth === 2) {
-            this.needComma = true;
-            this.elements++;
-            if (this.itemParts.length > 0) {
-              this.emitSpanning(chunk, i + 1);
-            } else {
-              if (batchFrom === -1) batchFrom = itemFrom;
-              batchTo = i + 1;
-            }
-            itemFrom = -1;
-          } else if (this.depth === 0) {
-            this.rootClosed = true;
-          }
-          break;
-      }
+      i++;
     }
+    this.depth = depth;
+    this.inString = inString;
+    this.inItems = inItems;
     if (batchFrom !== -1) this.emitBatch(chunk, batchFrom, batchTo);
     if (envFrom !== -1) this.envelope.push(Buffer.from(chunk.subarray(envFrom)));
     else if (itemFrom !== -1) this.itemParts.push(chunk.subarray(itemFrom));
+    else if (inItems && depth > 2) this.itemParts.push(chunk);
   }
 
   /**
@@ -215,6 +221,16 @@ export class ListBodyDecoder {
   }
 
   private push(item: unknown): void {
-    this.items.push(this.transformItem ? this.transformItem(item) : item);
+    if (this.transformItem === undefined) {
+      this.items.push(item);
+      return;
+    }
+    let out: unknown;
+    try {
+      out = this.transformItem(item);
+    } catch (err) {
+      throw new ItemTransformFailure(err);
+    }
+    this.items.push(out);
   }
 }

@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../common/logger.js';
 import { type ApiError, apiErrorFromResponse, TransportError } from './api-error.js';
 import { type DispatcherLease, leaseDispatcher, type PoolOptions } from './dispatcher-pool.js';
 import type { ConnectionConfig } from './kubeconfig/index.js';
-import { ListBodyDecoder } from './list-decoder.js';
+import { ItemTransformFailure, ListBodyDecoder } from './list-decoder.js';
 import { TokenBucket } from './token-bucket.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -154,18 +154,11 @@ export class RestClient {
     const body = decodedBody(res);
     const decoder = new ListBodyDecoder(transformItem);
     const describe = `${options.method} ${options.path}`;
-    let decoding = false;
     try {
-      for await (const chunk of body) {
-        decoding = true;
-        decoder.write(chunk as Buffer);
-        decoding = false;
-      }
+      await readCoalesced(body, (chunk) => decoder.write(chunk));
     } catch (err) {
-      (body as NodeJS.EventEmitter).on('error', () => {});
-      body.destroy();
       if (options.signal?.aborted) throw options.signal.reason;
-      if (decoding && !(err instanceof SyntaxError)) throw err;
+      if (err instanceof ItemTransformFailure) throw err.cause;
       if (err instanceof SyntaxError) {
         throw new TransportError(`${describe}: the server's answer is not JSON (${err.message})`, {
           cause: err,
@@ -358,6 +351,71 @@ function impersonationHeaders(connection: ConnectionConfig): Record<string, stri
     headers[`impersonate-extra-${encodeURIComponent(key)}`] = values;
   }
   return headers;
+}
+
+/**
+ * Feeds `body` to `consume` in pieces of at least 64 KiB (and the rest at the end).
+ * kube-apiserver writes HTTP chunks of 4 KiB; decoding each on its own would cost a stream
+ * round trip per chunk and split far more list items across pieces. Rejects with what
+ * `consume` throws (the body is then destroyed) or with the body's own error.
+ */
+function readCoalesced(body: NodeJS.ReadableStream, consume: (piece: Buffer) => void): Promise<void> {
+  const minBytes = 64 * 1024;
+  return new Promise<void>((resolve, reject) => {
+    let pending: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const flush = () => {
+      if (size === 0) return;
+      const piece = pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+      consume(piece);
+    };
+    const fail = (err: unknown) => {
+      if (done) return;
+      done = true;
+      body.removeListener('data', onData);
+      // Keep listening: destroying an unread body emits an error nobody else would hear.
+      body.on('error', () => {});
+      (body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      reject(err);
+    };
+    // Decoding waits for the next turn of the event loop rather than running inside the
+    // 'data' event: a gunzip stream cannot start on its next input until that event returns,
+    // and more arrives (and coalesces) in the meantime.
+    let scheduled = false;
+    const run = () => {
+      scheduled = false;
+      if (done) return;
+      try {
+        flush();
+      } catch (err) {
+        fail(err);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= minBytes && !scheduled) {
+        scheduled = true;
+        setImmediate(run);
+      }
+    };
+    body.on('data', onData);
+    body.once('error', fail);
+    body.once('end', () => {
+      try {
+        flush();
+        done = true;
+        resolve();
+      } catch (err) {
+        fail(err);
+      }
+    });
+    // An aborted request or a reset connection can close the body without 'end' or 'error'.
+    body.once('close', () => fail(new Error('the answer ended before it was complete')));
+  });
 }
 
 /**
