@@ -27,6 +27,11 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
 // `"items":` as a key of the root object: preceded by `{` or `,` so that a key such as
 // `"a\"items"` (which ends in the same characters) is not taken for it.
 const itemsKey = /[{,]\s*"items"\s*:\s*$/;
+// The start of the first element, up to its first key: `{"metadata"` (whitespace before it is
+// allowed, not inside it). Keys with escapes do not qualify.
+const firstKey = /^\s*(\{"[A-Za-z0-9_$-]{1,64}")/;
+/** Bytes the fast path holds without finding a boundary before it gives up (an element this big is rare). */
+const maxSkimBytes = 8 * 1024 * 1024;
 
 /** What `transformItem` threw, told apart from the decoder's own SyntaxErrors. */
 export class ItemTransformFailure extends Error {
@@ -60,6 +65,20 @@ export class ListBodyDecoder {
   private itemsSeen = false;
   private started = false;
   private rootClosed = false;
+  /** Elements decoded on the fast path (see {@link skim}), for tests and diagnostics. */
+  skimmed = 0;
+  /** The fast path through `items` may be (or is) taken; see {@link skim}. */
+  private skimAllowed = true;
+  private skimming = false;
+  /** Bytes the fast path holds: the elements after the last boundary found. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Where the first held element begins in `held[0]`. */
+  private skimFrom = 0;
+  /** `},` and how the first element began, e.g. `},{"metadata"`. */
+  private boundary: Buffer | undefined;
+  /** The last held bytes (one fewer than the boundary has), to find a boundary cut in two. */
+  private seam: Buffer = Buffer.alloc(0);
   /** Not splittable: every chunk is kept for one JSON.parse at the end. */
   private whole: Buffer[] | undefined;
   private bytes = 0;
@@ -85,6 +104,17 @@ export class ListBodyDecoder {
         return;
       }
     }
+    if (this.skimming) this.skim(chunk.subarray(i));
+    else this.scan(i === 0 ? chunk : chunk.subarray(i), offset + i);
+  }
+
+  /**
+   * The exact scanner: follows strings, escapes and nesting byte by byte from the current
+   * state. `offset` is the body position of `chunk` (for error messages).
+   */
+  private scan(chunk: Buffer, offset: number): void {
+    const n = chunk.length;
+    let i = 0;
     const at = (pos: number) => `at byte ${offset + pos}`;
     // The scan state lives in locals while it runs (it is read for every byte).
     let depth = this.depth;
@@ -137,6 +167,15 @@ export class ListBodyDecoder {
           envFrom = -1;
           inItems = true;
           this.itemsSeen = true;
+          if (this.skimAllowed) {
+            // At the start of the items, between elements, nothing pending: hand the rest over.
+            this.depth = 2;
+            this.inString = false;
+            this.inItems = true;
+            this.skimming = true;
+            this.skim(chunk.subarray(i + 1));
+            return;
+          }
         }
         depth++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -194,10 +233,95 @@ export class ListBodyDecoder {
   end(): unknown {
     if (this.bytes === 0) return undefined;
     if (this.whole) return JSON.parse(Buffer.concat(this.whole).toString('utf8'));
+    if (this.skimming) this.stopSkimming();
     if (!this.rootClosed) throw new SyntaxError(`the list ended early, after ${this.bytes} bytes`);
     const envelope = JSON.parse(Buffer.concat(this.envelope).toString('utf8')) as Record<string, unknown>;
     if (this.itemsSeen) envelope.items = this.items;
     return envelope;
+  }
+
+  /**
+   * The fast path through `items`. Elements are not scanned byte by byte: the last place in the
+   * bytes held where one element ends and the next begins is found with one search for
+   * `},` followed by how the first element began (`{"metadata"` for built-in types), and
+   * everything before it is parsed as one array. In valid JSON that sequence cannot lie inside
+   * a string (its quote would have to end the string and be followed by a letter), so it is
+   * always `}`, a separator and an object with the same first key; if that object is nested
+   * (an array of such objects inside an element), the text before it does not parse, and the
+   * exact scanner takes over for the rest of the list. So does anything unexpected: an element
+   * that does not start like that, or more than `maxSkimBytes` without a boundary.
+   */
+  private skim(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.held.push(piece);
+    this.heldBytes += piece.length;
+    // Where the last boundary in the held bytes starts (-1: none), relative to all of them.
+    let found = -1;
+    if (this.boundary === undefined) {
+      const first = Buffer.concat(this.held);
+      this.held = [first];
+      const match = firstKey.exec(first.toString('latin1', 0, Math.min(first.length, 300)));
+      if (match === null) {
+        // No element yet, an empty list or an unusual start: decide once enough is here.
+        if (first.length >= 300 || /^\s*\]/.test(first.toString('latin1', 0, 20))) this.stopSkimming();
+        return;
+      }
+      const start = match[1]!;
+      this.boundary = Buffer.from(`},${start}`, 'latin1');
+      this.skimFrom = match[0].length - start.length;
+      found = first.lastIndexOf(this.boundary);
+    } else {
+      const before = this.heldBytes - piece.length;
+      const inPiece = piece.lastIndexOf(this.boundary);
+      if (inPiece !== -1) {
+        found = before + inPiece;
+      } else if (this.seam.length > 0) {
+        // A boundary cut in two by the piece's start.
+        const seam = Buffer.concat([this.seam, piece.subarray(0, this.boundary.length - 1)]);
+        const inSeam = seam.lastIndexOf(this.boundary);
+        if (inSeam !== -1) found = before - this.seam.length + inSeam;
+      }
+    }
+    const keep = this.boundary.length - 1;
+    if (found === -1) {
+      this.seam = Buffer.from(
+        piece.length >= keep
+          ? piece.subarray(piece.length - keep)
+          : Buffer.concat([this.seam, piece]).subarray(-keep),
+      );
+      if (this.heldBytes > maxSkimBytes) this.stopSkimming();
+      return;
+    }
+    const all = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    const end = found + 1; // the element ends with the boundary's `}`
+    let batch: unknown[];
+    try {
+      batch = JSON.parse(`[${all.toString('utf8', this.skimFrom, end)}]`) as unknown[];
+    } catch {
+      this.held = [all];
+      this.stopSkimming();
+      return;
+    }
+    this.needComma = false;
+    this.elements += batch.length;
+    this.skimmed += batch.length;
+    for (const item of batch) this.push(item);
+    // Keep the next element, from its `{` (after the boundary's comma).
+    this.held = [all.subarray(end + 1)];
+    this.heldBytes = all.length - end - 1;
+    this.skimFrom = 0;
+    this.seam = Buffer.from(all.subarray(Math.max(end + 1, all.length - keep)));
+  }
+
+  /** Hands what the fast path holds to the exact scanner, which does the rest of the list. */
+  private stopSkimming(): void {
+    this.skimming = false;
+    this.skimAllowed = false;
+    const rest = Buffer.concat(this.held).subarray(this.skimFrom);
+    this.held = [];
+    this.heldBytes = 0;
+    this.skimFrom = 0;
+    this.scan(rest, this.bytes - rest.length);
   }
 
   private isItemsKey(chunk: Buffer, envFrom: number, at: number): boolean {

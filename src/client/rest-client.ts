@@ -170,6 +170,7 @@ export class RestClient {
     try {
       return decoder.end() as T;
     } catch (err) {
+      if (err instanceof ItemTransformFailure) throw err.cause;
       throw new TransportError(`${describe}: the server's answer is not JSON (${(err as Error).message})`, {
         cause: err,
       });

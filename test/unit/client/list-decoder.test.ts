@@ -74,6 +74,70 @@ describe('ListBodyDecoder', () => {
     );
   });
 
+  it('gives what JSON.parse gives for lists whose items all start alike, nested look-alikes included (property)', () => {
+    // Items shaped like the apiserver's ({"metadata":…} first), some holding arrays of objects
+    // that also start with "metadata" and strings that spell the boundary: the fast path must
+    // either split right or hand over to the exact scanner.
+    const meta = fc.record({ name: tricky, labels: fc.dictionary(tricky, tricky, { maxKeys: 2 }) });
+    const apiItem = fc.record(
+      {
+        metadata: meta,
+        spec: fc.oneof(
+          jsonValue,
+          fc.array(fc.record({ metadata: meta, x: jsonValue }), { maxLength: 3 }),
+          fc.constantFrom('},{"metadata":', '"},{"metadata"', '\\"},{"metadata"'),
+        ),
+      },
+      { requiredKeys: ['metadata'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(apiItem, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.boolean(),
+        (items, rawCuts, pretty) => {
+          const text = JSON.stringify(
+            { kind: 'List', metadata: { resourceVersion: '3' }, items },
+            null,
+            pretty ? 1 : undefined,
+          );
+          const bytes = Buffer.from(text);
+          const cuts = [...new Set(rawCuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          expect(decode(bytes, cuts)).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decodes apiserver-shaped items on the fast path, also across a boundary cut in two', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      metadata: { name: `cm-${i}`, namespace: 'ns', resourceVersion: String(i) },
+      data: { v: 'x'.repeat(i % 300), q: 'a"},{"metadata":b' },
+    }));
+    const text = JSON.stringify({
+      kind: 'ConfigMapList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '9' },
+      items,
+    });
+    const bytes = Buffer.from(text);
+    const d = new ListBodyDecoder();
+    for (let i = 0; i < bytes.length; i += 4096) d.write(bytes.subarray(i, i + 4096));
+    expect(d.end()).toEqual(JSON.parse(text));
+    // All but the last element (it ends with "]", not with a boundary) take the fast path.
+    expect(d.skimmed).toBe(items.length - 1);
+
+    const two = Buffer.from(JSON.stringify({ items: [{ metadata: { a: 1 } }, { metadata: { b: 2 } }] }));
+    const cut = two.indexOf('},{"metadata"') + 4; // inside the boundary
+    const d2 = new ListBodyDecoder();
+    d2.write(two.subarray(0, cut));
+    expect(d2.skimmed).toBe(0);
+    d2.write(two.subarray(cut));
+    expect(d2.skimmed).toBe(1);
+    expect(d2.end()).toEqual(JSON.parse(two.toString()));
+  });
+
   it('splits at every byte of a list with escapes, multi-byte characters and nested "items"', () => {
     const list = {
       kind: 'ConfigMapList',
