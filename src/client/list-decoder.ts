@@ -3,16 +3,18 @@
  *
  * A large list (50,000 objects is 60 MB of JSON) otherwise waits for its last byte before
  * `JSON.parse` can start, and holds the body, its string and the whole parsed tree at once. This
- * decoder finds each element of the top-level `items` array while the bytes arrive and parses it
- * on its own, so decoding overlaps the transfer and no copy of the whole body is kept. Everything
- * outside `items` (the envelope: kind, apiVersion, metadata with resourceVersion and continue) is
- * collected and parsed at the end, wherever `items` sits in it (custom resource lists put it
- * first).
+ * decoder parses the elements of the top-level `items` array while the bytes arrive, a batch of
+ * whole elements at a time, so decoding overlaps the transfer and no copy of the whole body is
+ * kept. Everything outside `items` (the envelope: kind, apiVersion, metadata with resourceVersion
+ * and continue) is collected and parsed at the end, wherever `items` sits in it (custom resource
+ * lists put it first).
  *
- * The scanner understands only what it must: strings (with escapes, split anywhere across
- * chunks), nesting, and the `"items"` key of the root object. Any body it cannot split (a root
- * that is not an object) is buffered and given to `JSON.parse` whole, so the result is always what
- * `JSON.parse` of the entire body would give; malformed input throws a `SyntaxError`.
+ * Element boundaries come from a fast path (one search per chunk, see `skim`) or, when that does
+ * not apply, from an exact scanner that understands only what it must: strings (with escapes,
+ * split anywhere across chunks), nesting, separators and the `"items"` key of the root object. A
+ * body it cannot split (a root that is not an object) is buffered and given to `JSON.parse` whole.
+ * The result is always what `JSON.parse` of the entire body would give; malformed input throws a
+ * `SyntaxError`.
  */
 
 const QUOTE = 0x22;

@@ -24,6 +24,13 @@ export interface ResourceEventHandlerRegistration {
    * the initial list (for a handler added later: every object cached when it was added).
    */
   hasSynced(): boolean;
+  /** Notifications queued for this handler and not yet delivered. */
+  readonly backlog: number;
+  /**
+   * How long the oldest notification not yet delivered to this handler has waited, in ms (0
+   * when none waits): how far this handler lags behind what the informer has seen.
+   */
+  lagMs(): number;
 }
 
 /** Options of one handler registration. */

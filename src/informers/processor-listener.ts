@@ -19,6 +19,8 @@ const batchSize = 512;
  */
 export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
   private buffer: Notification<T>[] = [];
+  /** When each buffered notification was queued (clock ms), for {@link lagMs}. */
+  private queuedAt: number[] = [];
   private head = 0;
   private wake: (() => void) | undefined;
   private stopped = false;
@@ -47,6 +49,7 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
     if (this.stopped) return;
     if (notification.kind === 'add' && notification.isInInitialList) this.pendingInitial++;
     this.buffer.push(notification);
+    this.queuedAt.push(this.clock.now());
     const wake = this.wake;
     if (wake) {
       this.wake = undefined;
@@ -57,6 +60,11 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
   /** Number of notifications waiting for the handler. */
   get backlog(): number {
     return this.buffer.length - this.head;
+  }
+
+  /** Age of the oldest notification waiting for the handler (0 when none waits). */
+  lagMs(): number {
+    return this.head < this.buffer.length ? Math.max(0, this.clock.now() - this.queuedAt[this.head]!) : 0;
   }
 
   /** True when this handler's resync is due at `now`. */
@@ -76,6 +84,7 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
     while (!this.stopped) {
       if (this.head === this.buffer.length) {
         this.buffer = [];
+        this.queuedAt = [];
         this.head = 0;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -98,6 +107,7 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
       // Compact the consumed prefix now and then so the buffer does not grow without bound.
       if (this.head > 4096 && this.head * 2 > this.buffer.length) {
         this.buffer = this.buffer.slice(this.head);
+        this.queuedAt = this.queuedAt.slice(this.head);
         this.head = 0;
       }
       if (this.head < this.buffer.length) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -108,6 +118,7 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
   stop(): void {
     this.stopped = true;
     this.buffer = [];
+    this.queuedAt = [];
     this.head = 0;
     this.pendingInitial = 0;
     const wake = this.wake;
