@@ -11,7 +11,8 @@
  *    informer runs → delivery throughput, lag and CPU per event → exit.
  *    Implementations: kubekit on Node 24 and Node 20, client-go (its defaults: WatchListClient
  *    on), client-node 2.0.x on Node 24; sync-only extras: client-go with LIST
- *    (KUBE_FEATURE_WatchListClient=false) and kubekit with its watch-list option.
+ *    (KUBE_FEATURE_WatchListClient=false), kubekit asking for gzip (its default, compression
+ *    'auto', asks for none from this loopback apiserver) and kubekit with its watch-list option.
  * 3. Soak: the soak implementations (default: kubekit on Node 24, client-go and client-node) run
  *    side by side for 10 minutes while a writer sends light updates (20/s) and churn (1 create +
  *    1 delete per second); RSS is sampled every 10 s; heap after a forced GC at start and end.
