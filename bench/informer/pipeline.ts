@@ -18,24 +18,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { arg, memoryAfterGC } from './worker.js';
+import { join } from 'node:path';
+import { arg, importSrc, kubekitSrc, memoryAfterGC } from './worker.js';
 
-type InformersModule = typeof import('../../src/informers/index.js');
-type WatchModule = typeof import('../../src/client/watch-event.js');
-type ListDecoderModule = typeof import('../../src/client/list-decoder.js');
-
-const srcDir = process.env.KUBEKIT_BENCH_SRC
-  ? resolve(process.env.KUBEKIT_BENCH_SRC)
-  : resolve(import.meta.dirname, '../../src');
-const informers = (await import(pathToFileURL(`${srcDir}/informers/index.ts`).href)) as InformersModule;
-const { decodeWatchStream } = (await import(
-  pathToFileURL(`${srcDir}/client/watch-event.ts`).href
-)) as WatchModule;
-const { ListBodyDecoder } = (await import(
-  pathToFileURL(`${srcDir}/client/list-decoder.ts`).href
-)) as ListDecoderModule;
+const informers = await importSrc<typeof import('../../src/informers/index.js')>('informers/index.ts');
+const { decodeWatchStream } =
+  await importSrc<typeof import('../../src/client/watch-event.js')>('client/watch-event.ts');
+const { ListBodyDecoder } =
+  await importSrc<typeof import('../../src/client/list-decoder.js')>('client/list-decoder.ts');
 
 const objects = Number(arg('objects') ?? 50_000);
 const updates = Number(arg('updates') ?? 100_000);
@@ -203,7 +193,7 @@ const registration = informer.addEventHandler({
 });
 const stop = new AbortController();
 let running: Promise<void> | undefined;
-const out: Record<string, unknown> = { src: srcDir, node: process.version, objects, updates, watchList };
+const out: Record<string, unknown> = { src: kubekitSrc, node: process.version, objects, updates, watchList };
 
 await profile('sync', async () => {
   const c0 = cpu();

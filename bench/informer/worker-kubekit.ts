@@ -5,18 +5,10 @@
  * KUBEKIT_BENCH_SRC may point at another copy of src/ (inside this repo, e.g. under .cache/, so
  * its imports resolve) to measure a prototype change.
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { arg, runWorker } from './worker.js';
+import { arg, importSrc, kubekitSrc, runWorker } from './worker.js';
 
-type ClientModule = typeof import('../../src/client/index.js');
-type InformersModule = typeof import('../../src/informers/index.js');
-
-const srcDir = process.env.KUBEKIT_BENCH_SRC
-  ? resolve(process.env.KUBEKIT_BENCH_SRC)
-  : resolve(import.meta.dirname, '../../src');
-const client = (await import(pathToFileURL(`${srcDir}/client/index.ts`).href)) as ClientModule;
-const informers = (await import(pathToFileURL(`${srcDir}/informers/index.ts`).href)) as InformersModule;
+const client = await importSrc<typeof import('../../src/client/index.js')>('client/index.ts');
+const informers = await importSrc<typeof import('../../src/informers/index.js')>('informers/index.ts');
 
 const kubeconfig = arg('kubeconfig');
 const namespace = arg('namespace');
@@ -27,7 +19,7 @@ const watchList = arg('watch-list') === '1';
 const compression = arg('compression') as 'auto' | 'gzip' | 'none' | undefined;
 
 await runWorker(
-  { src: srcDir, watchList, compression: compression ?? 'auto' },
+  { src: kubekitSrc, watchList, compression: compression ?? 'auto' },
   async (recorder) => {
     const kube = await client.KubeClient.load({
       qps: -1,

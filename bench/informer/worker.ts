@@ -17,10 +17,25 @@
  * it synced; update lag is the handler's `Date.now()` minus the writer's `Date.now()`-equivalent
  * stamped into `data.ts` just before it sent the patch (one machine, one clock).
  */
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { heapSnapshot, startCpuProfile, stopCpuProfile } from './profiler.js';
 
 declare const gc: (() => void) | undefined;
+
+/**
+ * The src/ under measurement: KUBEKIT_BENCH_SRC (another copy inside this repo, e.g. a snapshot
+ * or a prototype under .cache/, so its imports resolve) or this checkout's.
+ */
+export const kubekitSrc = process.env.KUBEKIT_BENCH_SRC
+  ? resolve(process.env.KUBEKIT_BENCH_SRC)
+  : resolve(import.meta.dirname, '../../src');
+
+/** Imports `path` (e.g. `client/index.ts`) from {@link kubekitSrc}. */
+export async function importSrc<M>(path: string): Promise<M> {
+  return (await import(pathToFileURL(`${kubekitSrc}/${path}`).href)) as M;
+}
 
 export interface MemorySample {
   rss: number;

@@ -153,27 +153,20 @@ export class RestClient {
     const res = await this.send(options, false);
     const body = decodedBody(res);
     const decoder = new ListBodyDecoder(transformItem);
-    const describe = `${options.method} ${options.path}`;
     try {
       await readCoalesced(body, (chunk) => decoder.write(chunk));
+      if (res.statusCode === 204) return undefined as T;
+      return decoder.end() as T;
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (err instanceof ItemTransformFailure) throw err.cause;
       if (err instanceof SyntaxError) {
-        throw new TransportError(`${describe}: the server's answer is not JSON (${err.message})`, {
-          cause: err,
-        });
+        throw new TransportError(
+          `${options.method} ${options.path}: the server's answer is not JSON (${err.message})`,
+          { cause: err },
+        );
       }
       throw transportError(this.server, options.method, options.path, err, undefined);
-    }
-    if (res.statusCode === 204) return undefined as T;
-    try {
-      return decoder.end() as T;
-    } catch (err) {
-      if (err instanceof ItemTransformFailure) throw err.cause;
-      throw new TransportError(`${describe}: the server's answer is not JSON (${(err as Error).message})`, {
-        cause: err,
-      });
     }
   }
 

@@ -275,13 +275,12 @@ export class Reflector<T extends KubeObject> {
         if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
         const event = next.value;
         if (event.type === 'ADDED') {
-          items.push(early ? early.item(event.object) : event.object);
+          items.push(early ? early.apply(event.object) : event.object);
         } else if (
           event.type === 'BOOKMARK' &&
           event.object.metadata?.annotations?.[initialEventsEnd] === 'true'
         ) {
           const rv = event.object.metadata?.resourceVersion ?? '';
-          early?.reset(false);
           this.store.replace(items, rv, early);
           this.noteSynced(rv);
           timer.cancel();
