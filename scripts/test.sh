@@ -42,10 +42,23 @@ done
 node -e '
   const fs = require("node:fs");
   let passed = 0, failed = 0;
+  const failures = [];
   for (const f of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
+    // CI keeps only the tail of the log: name every failure (and a file that failed to load)
+    // here, next to the total, with the first lines of its message.
+    for (const file of r.testResults) {
+      const where = `[node ${f.replace(/\.json$/, "")}] ${file.name.replace(process.cwd() + "/", "")}`;
+      const tests = file.assertionResults.filter((t) => t.status === "failed");
+      if (tests.length === 0 && file.status === "failed") failures.push(`${where}: ${file.message}`);
+      for (const t of tests) {
+        const msg = (t.failureMessages[0] ?? "").split("\n").slice(0, 6).join("\n    ");
+        failures.push(`${where} > ${t.fullName}\n    ${msg}`);
+      }
+    }
   }
+  for (const line of failures) console.log(`FAILED ${line}`);
   console.log(`total: ${passed} passed, ${failed} failed`);
 ' "$report_dir"
 if ((${#failed_steps[@]})); then
