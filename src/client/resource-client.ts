@@ -20,7 +20,7 @@ import {
   type ResourceType,
 } from './resource-type.js';
 import type { RestClient } from './rest-client.js';
-import { decodeWatchStream, type WatchEvent } from './watch-event.js';
+import { openWatchStream, type WatchEvent } from './watch-event.js';
 
 /**
  * Typed access to one resource, built-in or custom: get, list, watch, create, update, patch,
@@ -76,20 +76,20 @@ export class ResourceClient<T extends KubeObject> {
    * iteration ends when the server closes the watch (its timeout), and throws ApiError for an
    * ERROR event (410 Gone: relist) or TransportError when the stream breaks.
    */
-  async *watch(options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  watch(options: WatchOptions = {}): AsyncIterableIterator<WatchEvent<T>> {
     const path = this.collectionPath(this.scope);
-    const res = await this.rest.stream({
-      method: 'GET',
-      path,
-      query: listQuery(options, true),
-      signal: options.signal,
-      inactivityTimeoutMs: options.inactivityTimeoutMs ?? 0,
-    });
-    try {
-      yield* decodeWatchStream<T>(res.body, { method: 'WATCH', path }, options.maxEventBytes);
-    } finally {
-      res.close();
-    }
+    return openWatchStream<T>(
+      () =>
+        this.rest.stream({
+          method: 'GET',
+          path,
+          query: listQuery(options, true),
+          signal: options.signal,
+          inactivityTimeoutMs: options.inactivityTimeoutMs ?? 0,
+        }),
+      { method: 'WATCH', path },
+      options.maxEventBytes,
+    );
   }
 
   /** Creates `object` in the client's namespace, else the object's, else the config's default. */

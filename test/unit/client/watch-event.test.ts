@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError, isGone, TransportError } from '../../../src/client/api-error.js';
-import { decodeWatchStream, type WatchEvent } from '../../../src/client/watch-event.js';
+import { decodeWatchStream, openWatchStream, type WatchEvent } from '../../../src/client/watch-event.js';
 
 const req = { method: 'WATCH', path: '/api/v1/pods' };
 
@@ -114,5 +115,188 @@ describe('decodeWatchStream', () => {
     const { events, error } = await collect(chunks('\n', '\r\n', ev('BOOKMARK', '', '9')));
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(['BOOKMARK']);
+  });
+});
+
+/** What a stream of these lines must give: decoded one line at a time, up to the first bad one. */
+function expected(lines: string[]): { types: string[]; names: unknown[]; error?: string } {
+  const types: string[] = [];
+  const names: unknown[] = [];
+  for (const line of lines) {
+    if (line === '' || line === '\r') continue;
+    let value: { type?: unknown; object?: { metadata?: { name?: unknown } } } | undefined;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return { types, names, error: 'EBADEVENT' };
+    }
+    if (!value || typeof value.type !== 'string' || !value.object || typeof value.object !== 'object')
+      return { types, names, error: 'EBADEVENT' };
+    if (value.type === 'ERROR') return { types, names, error: 'ApiError' };
+    if (!['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK'].includes(value.type))
+      return { types, names, error: 'EBADEVENT' };
+    types.push(value.type);
+    names.push(value.object.metadata?.name);
+  }
+  return { types, names };
+}
+
+const goodLine = fc
+  .record({
+    type: fc.constantFrom('ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK'),
+    name: fc.string({ maxLength: 12 }),
+    crlf: fc.boolean(),
+  })
+  .map(
+    ({ type, name, crlf }) => JSON.stringify({ type, object: { metadata: { name } } }) + (crlf ? '\r' : ''),
+  );
+const badLine = fc.constantFrom(
+  '',
+  '\r',
+  '<html>proxy error</html>',
+  '42',
+  'null',
+  '{"type":"ADDED"}',
+  '{"type":"EXPLODED","object":{}}',
+  '{"type":"ERROR","object":{"code":410,"message":"too old"}}',
+  // Two values on one line, and one value over two lines: each line alone is not an event.
+  '{"type":"ADDED","object":{}},{"type":"ADDED","object":{}}',
+  '{"type":"ADDED","object":{"metadata":{"name":[1\n2]}}}',
+);
+
+describe('decodeWatchStream, any stream cut anywhere', () => {
+  it('gives exactly what decoding line by line gives: events up to the first bad line, then its error', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof({ weight: 4, arbitrary: goodLine }, { weight: 1, arbitrary: badLine }), {
+          maxLength: 30,
+        }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        async (lines, cuts, finalNewline) => {
+          const text = lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+          const bytes = Buffer.from(text);
+          const parts: Buffer[] = [];
+          for (let off = 0, i = 0; off < bytes.length; i++) {
+            const size = cuts[i % cuts.length]!;
+            parts.push(bytes.subarray(off, off + size));
+            off += size;
+          }
+          const body = (async function* () {
+            yield* parts;
+          })();
+          const { events, error } = await collect(body);
+          const want = expected(text.split('\n'));
+          expect(events.map((e) => e.type)).toEqual(want.types);
+          expect(events.map((e) => (e.object as { metadata?: { name?: unknown } }).metadata?.name)).toEqual(
+            want.names,
+          );
+          if (want.error === undefined) expect(error).toBeUndefined();
+          else if (want.error === 'ApiError') expect(error).toBeInstanceOf(ApiError);
+          else {
+            expect(error).toBeInstanceOf(TransportError);
+            // A bad last line without its newline reads as a stream cut inside an event.
+            expect(['EBADEVENT', 'ETRUNCATED']).toContain((error as TransportError).code);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('delivers the events before an ERROR event of the same chunk, then the ApiError', async () => {
+    const gone = JSON.stringify({ type: 'ERROR', object: { code: 410, message: 'too old' } });
+    const { events, error } = await collect(
+      chunks(`${ev('ADDED', 'a', '1') + ev('MODIFIED', 'a', '2')}${gone}\n${ev('ADDED', 'b', '3')}`),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED']);
+    expect(isGone(error)).toBe(true);
+  });
+});
+
+describe('openWatchStream', () => {
+  function response(parts: string[]) {
+    const log: string[] = [];
+    let returned = false;
+    const body: AsyncIterable<Buffer> = {
+      [Symbol.asyncIterator]: () => {
+        let i = 0;
+        return {
+          next: async () => {
+            if (returned || i >= parts.length) return { value: undefined, done: true as const };
+            return { value: Buffer.from(parts[i++]!), done: false as const };
+          },
+          return: async () => {
+            returned = true;
+            log.push('body.return');
+            return { value: undefined, done: true as const };
+          },
+        };
+      },
+    };
+    return { log, res: { body, close: () => void log.push('close') } };
+  }
+
+  it('opens nothing until the first next(), and closes the response when the stream ends', async () => {
+    const { log, res } = response([ev('ADDED', 'a', '1') + ev('ADDED', 'b', '2')]);
+    let opened = 0;
+    const stream = openWatchStream(async () => {
+      opened++;
+      return res;
+    }, req);
+    expect(opened).toBe(0);
+    const names: string[] = [];
+    for await (const e of stream) names.push((e.object as { metadata: { name: string } }).metadata.name);
+    expect(names).toEqual(['a', 'b']);
+    expect(opened).toBe(1);
+    expect(log).toEqual(['body.return', 'close']);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('closes the body and the response on break, once', async () => {
+    const { log, res } = response([ev('ADDED', 'a', '1') + ev('ADDED', 'b', '2'), ev('ADDED', 'c', '3')]);
+    const stream = openWatchStream(async () => res, req);
+    for await (const _ of stream) break;
+    await stream.return!();
+    expect(log).toEqual(['body.return', 'close']);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('closes the response on an error event as well', async () => {
+    const gone = JSON.stringify({ type: 'ERROR', object: { code: 410, message: 'too old' } });
+    const { log, res } = response([`${gone}\n`]);
+    const { error } = await collect(openWatchStream(async () => res, req) as AsyncIterable<never>);
+    expect(isGone(error)).toBe(true);
+    expect(log).toEqual(['body.return', 'close']);
+  });
+
+  it('closes a response that arrives after return()', async () => {
+    const { log, res } = response([ev('ADDED', 'a', '1')]);
+    let arrive!: () => void;
+    const stream = openWatchStream(() => new Promise<typeof res>((r) => (arrive = () => r(res))), req);
+    const first = stream.next();
+    const ended = stream.return!();
+    arrive();
+    expect(await first).toEqual({ value: undefined, done: true });
+    await ended;
+    expect(log).toEqual(['body.return', 'close']);
+  });
+
+  it('reports a failure to open as it is', async () => {
+    const failure = new ApiError({ kind: 'Status', code: 403, message: 'forbidden' }, req);
+    const stream = openWatchStream(async () => Promise.reject(failure), req);
+    await expect(stream.next()).rejects.toBe(failure);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('answers next() calls made without waiting in order, one event each', async () => {
+    const { res } = response([ev('ADDED', 'a', '1'), ev('ADDED', 'b', '2') + ev('ADDED', 'c', '3')]);
+    const stream = openWatchStream(async () => res, req);
+    const results = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next()]);
+    expect(
+      results.map((r) =>
+        r.done ? 'done' : (r.value.object as { metadata: { name: string } }).metadata.name,
+      ),
+    ).toEqual(['a', 'b', 'c', 'done']);
   });
 });
