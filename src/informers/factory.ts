@@ -5,11 +5,8 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { type ListWatchOptions, listWatchFor } from './list-watch.js';
 import { Lister } from './lister.js';
-import {
-  type InformerErrorSource,
-  SharedIndexInformer,
-  type SharedIndexInformerOptions,
-} from './shared-informer.js';
+import type { InformerErrorSource, InformerMetricsProvider } from './metrics.js';
+import { SharedIndexInformer, type SharedIndexInformerOptions } from './shared-informer.js';
 import type { Indexers } from './store.js';
 import { waitForCacheSync } from './wait-for-cache-sync.js';
 
@@ -27,17 +24,32 @@ export interface SharedInformerFactoryOptions {
   /** Reflector settings for every informer (page size, watch-list, inactivity timeout, backoff). */
   reflector?: SharedIndexInformerOptions<KubeObject>['reflector'];
   onError?: (err: unknown, source: InformerErrorSource, informer: string) => void;
+  /** Metrics of every informer, labelled with its name (default: none). */
+  metrics?: InformerMetricsProvider;
   logger?: Logger;
   clock?: Clock;
 }
 
-/** Per-informer settings; the ones that select objects make it a different informer. */
+/**
+ * Per-informer settings. The ones that select objects (namespace, selectors) make it a
+ * different informer; the others shape the informer when the first request creates it.
+ */
 export interface InformerOptions<T> {
+  /** Watch only this namespace (default: the factory's; ignored for cluster-scoped types). */
   namespace?: string;
+  /** Default: the factory's. */
   labelSelector?: string;
+  /** Default: the factory's. */
   fieldSelector?: string;
+  /** Default resync period of its handlers (default: the factory's); taken on creation only. */
   resyncPeriodMs?: number;
+  /**
+   * Indexes to have on the informer: added to an existing informer too. An index already there
+   * under the same name with the same function is shared; another function under a taken name
+   * throws IndexConflictError.
+   */
   indexers?: Indexers<T>;
+  /** Transform of inserted objects (default: the factory's); taken on creation only. */
   transform?: (obj: T) => T;
 }
 
@@ -76,7 +88,7 @@ export class SharedInformerFactory {
     ].join('|');
     const existing = this.informers.get(key);
     if (existing) {
-      if (options.indexers) existing.addIndexers(options.indexers as Indexers<KubeObject>);
+      if (options.indexers) addMissingIndexers(existing, options.indexers as Indexers<KubeObject>);
       return existing as unknown as SharedIndexInformer<T>;
     }
     const resource = this.kube.resource(type);
@@ -97,6 +109,7 @@ export class SharedInformerFactory {
         ...(transform ? { transform: transform as (obj: T) => T } : {}),
         ...(this.options.reflector ? { reflector: this.options.reflector } : {}),
         ...(onError ? { onError: (err, source) => onError(err, source, name) } : {}),
+        ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         ...(this.options.clock ? { clock: this.options.clock } : {}),
       },
@@ -155,4 +168,20 @@ export class SharedInformerFactory {
     this.stop.abort();
     await Promise.all(this.runs.values());
   }
+}
+
+/**
+ * Two callers asking for the same informer with the same index (one function under one name)
+ * share it; only a name already taken by a different function is a conflict (IndexConflictError).
+ */
+function addMissingIndexers(informer: SharedIndexInformer<KubeObject>, indexers: Indexers<KubeObject>): void {
+  const registered = informer.indexer.getIndexers();
+  const missing: Indexers<KubeObject> = {};
+  let any = false;
+  for (const [name, fn] of Object.entries(indexers)) {
+    if (registered[name] === fn) continue;
+    missing[name] = fn;
+    any = true;
+  }
+  if (any) informer.addIndexers(missing);
 }

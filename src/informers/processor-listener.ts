@@ -101,7 +101,9 @@ export class ProcessorListener<T> implements ResourceEventHandlerRegistration {
         } catch (err) {
           this.onError(err);
         } finally {
-          if (notification.kind === 'add' && notification.isInInitialList) this.pendingInitial--;
+          // After stop() zeroed the count, a delivery still in flight must not take it below 0.
+          if (notification.kind === 'add' && notification.isInInitialList && this.pendingInitial > 0)
+            this.pendingInitial--;
         }
       }
       // Compact the consumed prefix now and then so the buffer does not grow without bound.

@@ -20,6 +20,12 @@ export interface ReflectorStore<T> {
   resync?(): void;
 }
 
+/** A watch-list stream past its initial events, and how to detach it from the run's signal. */
+interface WatchListStream<T> {
+  stream: AsyncIterator<WatchEvent<T>>;
+  unlink(): void;
+}
+
 /** Where a reflector error happened, for {@link ReflectorOptions.onError}. */
 export type ReflectorPhase = 'list' | 'watch' | 'watch-list' | 'event';
 
@@ -67,6 +73,8 @@ export interface ReflectorOptions {
   watchListTimeoutMs?: number;
   /** Called for every error; the reflector always carries on. Default: a warning on the logger. */
   onError?: (err: unknown, phase: ReflectorPhase) => void;
+  /** Called each time one of {@link Reflector.stats} goes up by one (the informer's metrics hook). */
+  onStat?: (stat: keyof ReflectorStats) => void;
   logger?: Logger;
   clock?: Clock;
   /** Random source in [0, 1) for timeouts and jitter (tests pin it). */
@@ -74,6 +82,12 @@ export interface ReflectorOptions {
 }
 
 const initialEventsEnd = 'k8s.io/initial-events-end';
+
+/**
+ * Stream failures that are about the data, not the connection: a line that is no watch event
+ * (garbage, an unknown event type), an event over the size limit, a body cut inside an event.
+ */
+const undecodable = new Set(['EBADEVENT', 'EEVENTTOOLARGE', 'ETRUNCATED']);
 
 /**
  * Keeps a store in step with the server, like client-go's Reflector: LIST (paged), then WATCH
@@ -136,8 +150,19 @@ export class Reflector<T extends KubeObject> {
     }
   }
 
+  private count(stat: keyof ReflectorStats): void {
+    this.stats[stat]++;
+    const onStat = this.options.onStat;
+    if (onStat === undefined) return;
+    try {
+      onStat(stat);
+    } catch (err) {
+      this.logger.error(`${this.name}: onStat threw`, { error: String(err) });
+    }
+  }
+
   private report(err: unknown, phase: ReflectorPhase): void {
-    this.stats.errors++;
+    this.count('errors');
     try {
       if (this.options.onError) this.options.onError(err, phase);
       else this.logger.warn(`${this.name}: ${phase} failed`, { error: String(err) });
@@ -149,16 +174,28 @@ export class Reflector<T extends KubeObject> {
 
   /** One LIST followed by watches until something needs a relist. */
   private async listAndWatch(signal: AbortSignal): Promise<void> {
-    let stream: AsyncIterator<WatchEvent<T>> | undefined;
+    let synced: WatchListStream<T> | undefined;
     if (this.options.useWatchList) {
-      stream = await this.watchList(signal).catch((err: unknown) => {
+      synced = await this.watchList(signal).catch((err: unknown) => {
         if (signal.aborted) throw err;
         this.report(err, 'watch-list');
         return undefined;
       });
     }
-    if (!stream) await this.list(signal);
-    await this.watchLoop(signal, stream);
+    try {
+      if (!synced) {
+        try {
+          await this.list(signal);
+        } catch (err) {
+          if (signal.aborted) return;
+          this.report(err, 'list');
+          return;
+        }
+      }
+      await this.watchLoop(signal, synced?.stream);
+    } finally {
+      synced?.unlink();
+    }
   }
 
   private relistResourceVersion(): string {
@@ -244,8 +281,8 @@ export class Reflector<T extends KubeObject> {
   }
 
   private noteSynced(resourceVersion: string): void {
-    if (this.stats.lists > 0) this.stats.relists++;
-    this.stats.lists++;
+    if (this.stats.lists > 0) this.count('relists');
+    this.count('lists');
     this.lastSyncRV = resourceVersion;
     this.lastSyncRVUnavailable = false;
   }
@@ -255,21 +292,23 @@ export class Reflector<T extends KubeObject> {
    * annotated initial-events-end; the store is replaced with that state and the same stream
    * goes on as an ordinary watch. Returns the stream to continue, or throws to fall back to LIST.
    */
-  private async watchList(signal: AbortSignal): Promise<AsyncIterator<WatchEvent<T>>> {
+  private async watchList(signal: AbortSignal): Promise<WatchListStream<T>> {
     const attempt = new AbortController();
     const onAbort = () => attempt.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
+    const unlink = () => signal.removeEventListener('abort', onAbort);
     const limitMs = this.options.watchListTimeoutMs ?? 60_000;
     let timedOut = false;
     const timer = this.clock.setTimeout(() => {
       timedOut = true;
       attempt.abort(new Error(`no initial-events-end bookmark within ${limitMs} ms`));
     }, limitMs);
-    const stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
+    let stream: AsyncIterator<WatchEvent<T>> | undefined;
     const items: T[] = [];
-    const early = this.earlyTransform();
     let keepLinked = false;
     try {
+      const early = this.earlyTransform();
+      stream = this.openWatch(this.lastSyncRVUnavailable ? '' : this.lastSyncRV, attempt.signal, true);
       for (;;) {
         const next = await stream.next();
         if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
@@ -284,21 +323,22 @@ export class Reflector<T extends KubeObject> {
           this.store.replace(items, rv, early);
           this.noteSynced(rv);
           timer.cancel();
-          // The stream lives on as the ordinary watch: it must still end when `signal` aborts.
+          // The stream lives on as the ordinary watch: it must still end when `signal` aborts,
+          // so the caller unlinks it only once it is done with it.
           keepLinked = true;
-          return stream;
+          return { stream, unlink };
         } else if (event.type !== 'BOOKMARK') {
           throw new Error(`unexpected ${event.type} event before the initial-events-end bookmark`);
         }
       }
     } catch (err) {
-      await stream.return?.(undefined).catch(() => {});
+      await stream?.return?.(undefined).catch(() => {});
       if (timedOut && !signal.aborted)
         throw new Error(`${this.name}: watch-list gave up: ${String(attempt.signal.reason)}`);
       throw err;
     } finally {
       timer.cancel();
-      if (!keepLinked) signal.removeEventListener('abort', onAbort);
+      if (!keepLinked) unlink();
     }
   }
 
@@ -309,7 +349,7 @@ export class Reflector<T extends KubeObject> {
   ): AsyncIterator<WatchEvent<T>> {
     const [minS, maxS] = this.options.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.floor(minS + this.random() * (maxS - minS));
-    this.stats.watches++;
+    this.count('watches');
     return this.listWatch
       .watch({
         resourceVersion,
@@ -334,6 +374,9 @@ export class Reflector<T extends KubeObject> {
     first: AsyncIterator<WatchEvent<T>> | undefined,
   ): Promise<void> {
     let stream = first;
+    // The resourceVersion the last undecodable stream broke at: a second break there means the
+    // server keeps sending the same bad event, and only a relist gets past it.
+    let undecodableAt: string | undefined;
     while (!signal.aborted) {
       stream ??= this.openWatch(this.lastSyncRV, signal);
       const startedAt = this.clock.now();
@@ -358,6 +401,19 @@ export class Reflector<T extends KubeObject> {
           this.logger.info(`${this.name}: watch expired, relisting`, { resourceVersion: this.lastSyncRV });
           return;
         }
+        if (err instanceof TransportError && undecodable.has(err.code ?? '')) {
+          this.report(err, 'watch');
+          if (undecodableAt === this.lastSyncRV) {
+            this.logger.info(`${this.name}: the watch breaks at the same event again, relisting`, {
+              resourceVersion: this.lastSyncRV,
+            });
+            return;
+          }
+          undecodableAt = this.lastSyncRV;
+          await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
+          stream = undefined;
+          continue;
+        }
         if (err instanceof TransportError || isTooManyRequests(err)) {
           this.report(err, 'watch');
           await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
@@ -373,7 +429,7 @@ export class Reflector<T extends KubeObject> {
   private apply(event: WatchEvent<T>): void {
     const rv = event.object?.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
-      this.stats.bookmarks++;
+      this.count('bookmarks');
       if (rv) this.lastSyncRV = rv;
       return;
     }
@@ -381,7 +437,7 @@ export class Reflector<T extends KubeObject> {
       if (event.type === 'ADDED') this.store.add(event.object);
       else if (event.type === 'MODIFIED') this.store.update(event.object);
       else this.store.delete(event.object);
-      this.stats.events++;
+      this.count('events');
     } catch (err) {
       // One bad object (no metadata, a key function that throws) is reported and skipped;
       // the watch carries on with the next event.

@@ -110,7 +110,13 @@ describe('SharedIndexInformer against kube-apiserver', () => {
 
   it('shares one informer per resource and selectors, and start() is repeatable', async () => {
     const factory = new SharedInformerFactory(kube, { namespace: ns() });
-    const a = factory.informerFor(ConfigMaps);
+    const byData = (cm: ConfigMap) => (cm.data?.i ? [cm.data.i] : []);
+    const a = factory.informerFor(ConfigMaps, { indexers: { byData } });
+    // Two controllers asking for the same index share it; a different function under a name
+    // already taken is refused.
+    expect(factory.informerFor(ConfigMaps, { indexers: { byData } })).toBe(a);
+    expect(factory.listerFor(ConfigMaps, { indexers: { byData } })).toBeInstanceOf(Lister);
+    expect(() => factory.informerFor(ConfigMaps, { indexers: { byData: () => [] } })).toThrow(/byData/);
     expect(factory.informerFor(ConfigMaps)).toBe(a);
     const odd = factory.informerFor(ConfigMaps, { labelSelector: 'tier=odd' });
     expect(odd).not.toBe(a);
@@ -122,6 +128,7 @@ describe('SharedIndexInformer against kube-apiserver', () => {
     expect(odd.indexer.list().every((c) => c.metadata?.labels?.tier === 'odd')).toBe(true);
     expect(even.indexer.list().every((c) => c.metadata?.labels?.tier === 'even')).toBe(true);
     expect(odd.indexer.size + even.indexer.size).toBeLessThanOrEqual(a.indexer.size);
+    expect(a.indexer.byIndex('byData', '7').map((c) => c.metadata?.name)).toEqual(['pre-7']);
     await factory.shutdown();
   });
 

@@ -1,66 +1,10 @@
+import { getEventListeners } from 'node:events';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { ApiError, TransportError } from '../../../src/client/api-error.js';
-import type { ListOptions, WatchOptions } from '../../../src/client/request-options.js';
-import type { KubeList } from '../../../src/client/resource-type.js';
 import type { WatchEvent } from '../../../src/client/watch-event.js';
-import type { ListWatch } from '../../../src/informers/list-watch.js';
 import { SharedIndexInformer } from '../../../src/informers/shared-informer.js';
-
-const cm = (name: string, rv: string, extra: Partial<ConfigMap> = {}): ConfigMap => ({
-  metadata: { name, namespace: 'ns', resourceVersion: rv },
-  ...extra,
-});
-
-type Step = WatchEvent<ConfigMap> | Error | 'hang';
-
-/** A ListWatch that plays scripted answers: one list result per list call, one script per watch. */
-class ScriptedListWatch implements ListWatch<ConfigMap> {
-  readonly listCalls: ListOptions[] = [];
-  readonly watchCalls: WatchOptions[] = [];
-  constructor(
-    private readonly lists: KubeList<ConfigMap>[],
-    private readonly watches: Step[][],
-  ) {}
-
-  async list(options: ListOptions): Promise<KubeList<ConfigMap>> {
-    this.listCalls.push(options);
-    const next = this.lists.length > 1 ? this.lists.shift()! : this.lists[0]!;
-    return next;
-  }
-
-  watch(options: WatchOptions): AsyncIterable<WatchEvent<ConfigMap>> {
-    this.watchCalls.push(options);
-    const script = this.watches.shift() ?? ['hang'];
-    return (async function* () {
-      for (const step of script) {
-        if (step === 'hang') {
-          await new Promise<void>((_, reject) => {
-            if (options.signal?.aborted) reject(options.signal.reason);
-            options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
-          });
-        } else if (step instanceof Error) {
-          throw step;
-        } else {
-          yield step;
-        }
-      }
-    })();
-  }
-}
-
-const list = (rv: string, items: ConfigMap[]): KubeList<ConfigMap> => ({
-  metadata: { resourceVersion: rv },
-  items,
-});
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { cm, list, ScriptedListWatch, type Step, until } from './scripted-list-watch.js';
 
 const fastBackoff = { reflector: { backoff: { initialMs: 1, maxMs: 5, jitter: 0 } } };
 
@@ -199,5 +143,121 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
     expect(() => informer.setTransform((o) => o)).toThrow(/before starting/);
     stop.abort();
     await running;
+  });
+
+  it('relists when a watch breaks at the same event twice, and resumes past it', async () => {
+    const garbage = () => new TransportError('unknown watch event type "FUTURE"', undefined, 'EBADEVENT');
+    const lw = new ScriptedListWatch(
+      [list('10', [cm('a', '10')]), list('13', [cm('a', '10'), cm('b', '12'), cm('c', '13')])],
+      [
+        [{ type: 'ADDED', object: cm('b', '12') }, garbage()],
+        // Resumed from 12, the server sends the same undecodable event again: no progress.
+        [garbage()],
+        // After the relist (at 13), the watch goes on past it.
+        [{ type: 'ADDED', object: cm('d', '14') }, 'hang'],
+      ],
+    );
+    const errors: string[] = [];
+    const informer = new SharedIndexInformer(lw, {
+      ...fastBackoff,
+      onError: (_e, source) => errors.push(source),
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await until(() => informer.indexer.getByKey('ns/d') !== undefined, 'the watch after the relist');
+    expect(lw.watchCalls.map((c) => c.resourceVersion)).toEqual(['10', '12', '13']);
+    expect(lw.listCalls.map((c) => c.resourceVersion)).toEqual(['0', '12']);
+    expect(informer.indexer.listKeys().sort()).toEqual(['ns/a', 'ns/b', 'ns/c', 'ns/d']);
+    expect(errors).toEqual(['watch', 'watch']);
+    stop.abort();
+    await running;
+  });
+
+  it('reports a failing LIST as a list error and retries it', async () => {
+    const lw = new ScriptedListWatch([list('5', [cm('a', '5')])], [['hang']]);
+    const original = lw.list.bind(lw);
+    let calls = 0;
+    lw.list = async (options) => {
+      if (++calls === 1)
+        throw new ApiError({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'no' });
+      return original(options);
+    };
+    const errors: string[] = [];
+    const informer = new SharedIndexInformer(lw, {
+      ...fastBackoff,
+      onError: (_e, source) => errors.push(source),
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await until(() => informer.hasSynced(), 'the second list');
+    expect(errors).toEqual(['list']);
+    expect(informer.stats.lists).toBe(1);
+    stop.abort();
+    await running;
+  });
+
+  it('keeps no abort listener per watch-list sync on the run signal', async () => {
+    const gone = () => new ApiError({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+    const end = (rv: string): WatchEvent<ConfigMap> => ({
+      type: 'BOOKMARK',
+      object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
+    });
+    const cycles = 20;
+    const watches: Step[][] = [];
+    for (let i = 1; i <= cycles; i++)
+      watches.push([{ type: 'ADDED', object: cm('a', String(i)) }, end(String(i)), gone()]);
+    watches.push([{ type: 'ADDED', object: cm('a', 'last') }, end('99'), 'hang']);
+    const lw = new ScriptedListWatch([list('1', [])], watches);
+    const informer = new SharedIndexInformer(lw, {
+      reflector: { ...fastBackoff.reflector, useWatchList: true },
+      onError: () => {},
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await until(
+      () => informer.indexer.getByKey('ns/a')?.metadata?.resourceVersion === 'last',
+      'the last sync',
+    );
+    expect(lw.listCalls).toHaveLength(0);
+    expect(informer.stats.lists).toBe(cycles + 1);
+    // The informer's own listener, the live watch-list stream's link and the watch's own: a
+    // constant, however many syncs came before.
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(3);
+    stop.abort();
+    await running;
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('lets a removed handler finish its call, and run() waits for it', async () => {
+    const lw = new ScriptedListWatch([list('2', [cm('a', '1'), cm('b', '2')])], [['hang']]);
+    const informer = new SharedIndexInformer(lw, fastBackoff);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let finished = false;
+    const registration = informer.addEventHandler({
+      onAdd: async () => {
+        await gate;
+        finished = true;
+      },
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await until(() => informer.hasSynced(), 'the list');
+    informer.removeEventHandler(registration);
+    informer.removeEventHandler(registration);
+    stop.abort();
+    let stopped = false;
+    void running.then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    release();
+    await running;
+    expect(finished).toBe(true);
+    // The count of undelivered initial adds went to 0 at removal and stays there.
+    expect(registration.hasSynced()).toBe(true);
   });
 });
