@@ -7,6 +7,7 @@ import { type Clock, realClock } from '../common/clock.js';
 import { ConfigError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import { SharedInformerFactory, type SharedInformerFactoryOptions } from '../informers/factory.js';
+import { PrometheusInformerMetricsProvider } from '../informers/prometheus-metrics.js';
 import { stripManagedFields } from '../informers/transforms.js';
 import {
   LeaderElector,
@@ -53,7 +54,10 @@ export interface ManagerOptions {
   kube: KubeClient;
   /** Name for logs and the election (default `manager`). */
   name?: string;
-  /** Informer factory settings; the default transform strips managedFields. */
+  /**
+   * Informer factory settings; the defaults strip managedFields and export informer metrics
+   * (`kubekit_informer_*`) in `registry`.
+   */
   informers?: SharedInformerFactoryOptions;
   /** Off by default: then every runnable runs at once. */
   leaderElection?: ManagerLeaderElection;
@@ -109,6 +113,7 @@ export class Manager {
     this.factory = new SharedInformerFactory(options.kube, {
       transform: stripManagedFields,
       logger: this.logger,
+      metrics: new PrometheusInformerMetricsProvider({ registry: this.registry }),
       ...options.informers,
     });
     this.readyChecks.set('informers', () => {

@@ -1,5 +1,5 @@
-import { Counter, Gauge, register as globalRegistry, type Metric, type Registry } from 'prom-client';
-import { ConfigError } from '../common/errors.js';
+import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
+import { registeredMetric } from '../common/registered-metric.js';
 import type { CounterMetric, EventDropReason, EventMetricsProvider, GaugeMetric } from './metrics.js';
 
 /** Options of {@link PrometheusEventMetricsProvider}. */
@@ -85,14 +85,6 @@ export class PrometheusEventMetricsProvider implements EventMetricsProvider {
   }
 
   private existing<M>(name: string, kind: abstract new (...args: never[]) => M): M | undefined {
-    const metric: Metric<string> | undefined = this.registry.getSingleMetric(name);
-    if (metric === undefined) return undefined;
-    if (!(metric instanceof kind)) {
-      throw new ConfigError(
-        `A metric named ${name} of another type is already registered in this registry; ` +
-          'give PrometheusEventMetricsProvider a registry of its own.',
-      );
-    }
-    return metric;
+    return registeredMetric(this.registry, name, kind, 'PrometheusEventMetricsProvider');
   }
 }

@@ -23,17 +23,22 @@ export {
 export { type ListWatch, type ListWatchOptions, listWatchFor } from './list-watch.js';
 export { Lister, NamespaceLister, type SelectorInput } from './lister.js';
 export {
+  HANDLER_METRICS_UPDATE_PERIOD_MS,
+  type InformerErrorSource,
+  type InformerMetricsProvider,
+} from './metrics.js';
+export {
+  PrometheusInformerMetricsProvider,
+  type PrometheusInformerMetricsProviderOptions,
+} from './prometheus-metrics.js';
+export {
   Reflector,
   type ReflectorOptions,
   type ReflectorPhase,
   type ReflectorStats,
   type ReflectorStore,
 } from './reflector.js';
-export {
-  type InformerErrorSource,
-  SharedIndexInformer,
-  type SharedIndexInformerOptions,
-} from './shared-informer.js';
+export { SharedIndexInformer, type SharedIndexInformerOptions } from './shared-informer.js';
 export {
   type Indexer,
   type Indexers,

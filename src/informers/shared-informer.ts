@@ -11,12 +11,10 @@ import type {
 } from './event-handler.js';
 import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc } from './keys.js';
 import type { ListWatch } from './list-watch.js';
+import { type InformerErrorSource, InformerMetrics, type InformerMetricsProvider } from './metrics.js';
 import { type Notification, ProcessorListener } from './processor-listener.js';
-import { Reflector, type ReflectorOptions, type ReflectorPhase, type ReflectorStats } from './reflector.js';
+import { Reflector, type ReflectorOptions, type ReflectorStats } from './reflector.js';
 import { type Indexer, type Indexers, metaNamespaceIndexFunc, NamespaceIndex, newIndexer } from './store.js';
-
-/** Where an informer error came from, for {@link SharedIndexInformerOptions.onError}. */
-export type InformerErrorSource = ReflectorPhase | 'handler' | 'queue' | 'process';
 
 /** Options of a {@link SharedIndexInformer}. Every field has a documented default. */
 export interface SharedIndexInformerOptions<T> {
@@ -35,8 +33,13 @@ export interface SharedIndexInformerOptions<T> {
   /** Reflector settings: page size, watch-list streaming, inactivity timeout, backoff. */
   reflector?: Omit<
     ReflectorOptions,
-    'resyncPeriodMs' | 'shouldResync' | 'onError' | 'clock' | 'logger' | 'name'
+    'resyncPeriodMs' | 'shouldResync' | 'onError' | 'onStat' | 'clock' | 'logger' | 'name'
   >;
+  /**
+   * Metrics (lists, relists, watches, events, errors, handler lag and backlog) under this
+   * informer's `name`, e.g. `PrometheusInformerMetricsProvider`. Default: none.
+   */
+  metrics?: InformerMetricsProvider;
   logger?: Logger;
   clock?: Clock;
 }
@@ -62,6 +65,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   private readonly listenerRuns = new Map<ProcessorListener<T>, Promise<void>>();
   private fifo: DeltaFIFO<T> | undefined;
   private reflector: Reflector<T> | undefined;
+  private metrics: InformerMetrics | undefined;
   private started = false;
   private stopped = false;
   private resyncCheckPeriodMs: number;
@@ -127,12 +131,16 @@ export class SharedIndexInformer<T extends KubeObject> {
     return listener;
   }
 
-  /** Stops delivering to a handler; pending notifications are dropped. Idempotent. */
+  /**
+   * Stops delivering to a handler; pending notifications are dropped, a call in progress is
+   * let finish (and `run` waits for it before it resolves). Idempotent.
+   */
   removeEventHandler(registration: ResourceEventHandlerRegistration): void {
     const listener = registration as ProcessorListener<T>;
     if (!this.listeners.delete(listener)) return;
     listener.stop();
-    this.listenerRuns.delete(listener);
+    const running = this.listenerRuns.get(listener);
+    if (running) void running.then(() => this.listenerRuns.delete(listener));
   }
 
   /** Adds indexes; allowed before and after start (existing objects are indexed at once). */
@@ -183,6 +191,8 @@ export class SharedIndexInformer<T extends KubeObject> {
       onError: (err) => this.report(err, 'queue'),
     });
     this.fifo = fifo;
+    const metrics = InformerMetrics.create(this.options.metrics, this.name);
+    this.metrics = metrics;
     this.reflector = new Reflector<T>(this.listWatch, fifo, {
       ...this.options.reflector,
       name: this.name,
@@ -191,7 +201,9 @@ export class SharedIndexInformer<T extends KubeObject> {
       resyncPeriodMs: this.resyncCheckPeriodMs,
       shouldResync: () => this.shouldResync(),
       onError: (err, phase) => this.report(err, phase),
+      ...(metrics ? { onStat: (stat) => metrics.counted(stat) } : {}),
     });
+    metrics?.start(this.clock, () => this.listeners);
     for (const listener of this.listeners) this.listenerRuns.set(listener, listener.run());
     const reflecting = this.reflector.run(signal);
     const onAbort = () => fifo.close();
@@ -212,6 +224,7 @@ export class SharedIndexInformer<T extends KubeObject> {
     } finally {
       signal.removeEventListener('abort', onAbort);
       fifo.close();
+      metrics?.stop();
       await reflecting;
       this.stopped = true;
       for (const listener of this.listeners) listener.stop();
@@ -275,6 +288,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   private report(err: unknown, source: InformerErrorSource): void {
+    this.metrics?.error(source);
     try {
       if (this.options.onError) this.options.onError(err, source);
       else this.logger.warn(`${this.name}: ${source} error`, { error: String(err) });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { ConfigError } from '../common/errors.js';
+import { registeredMetric } from '../common/registered-metric.js';
 import type { CounterMetric, SettableGaugeMetric } from '../workqueue/metrics.js';
 import type { LeaderElectionMetricsProvider } from './metrics.js';
 
@@ -57,16 +57,9 @@ export class PrometheusLeaderElectionMetricsProvider implements LeaderElectionMe
     name: string,
     help: string,
   ): M {
-    const existing = this.registry.getSingleMetric(name);
-    if (existing !== undefined) {
-      if (!(existing instanceof kind)) {
-        throw new ConfigError(
-          `A metric named ${name} of another type is already registered in this registry; ` +
-            'give PrometheusLeaderElectionMetricsProvider a registry of its own.',
-        );
-      }
-      return existing as M;
-    }
-    return new kind({ name, help, labelNames: ['name'], registers: [this.registry] });
+    return (
+      registeredMetric(this.registry, name, kind, 'PrometheusLeaderElectionMetricsProvider') ??
+      new kind({ name, help, labelNames: ['name'], registers: [this.registry] })
+    );
   }
 }

@@ -1,12 +1,5 @@
-import {
-  Counter,
-  Gauge,
-  register as globalRegistry,
-  Histogram,
-  type Metric,
-  type Registry,
-} from 'prom-client';
-import { ConfigError } from '../common/errors.js';
+import { Counter, Gauge, register as globalRegistry, Histogram, type Registry } from 'prom-client';
+import { registeredMetric } from '../common/registered-metric.js';
 import type {
   CounterMetric,
   GaugeMetric,
@@ -111,14 +104,6 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   private existing<M>(name: string, kind: abstract new (...args: never[]) => M): M | undefined {
-    const metric: Metric<string> | undefined = this.registry.getSingleMetric(name);
-    if (metric === undefined) return undefined;
-    if (!(metric instanceof kind)) {
-      throw new ConfigError(
-        `A metric named ${name} of another type is already registered in this registry; ` +
-          'give PrometheusMetricsProvider a registry of its own.',
-      );
-    }
-    return metric;
+    return registeredMetric(this.registry, name, kind, 'PrometheusMetricsProvider');
   }
 }

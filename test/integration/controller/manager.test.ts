@@ -30,7 +30,7 @@ describe('Manager', () => {
   });
   afterAll(() => kube.close());
 
-  it('serves healthz, readyz after sync, and Prometheus metrics for controllers, queues and the election', async () => {
+  it('serves healthz, readyz after sync, and Prometheus metrics for controllers, queues, informers and the election', async () => {
     const manager = new Manager({
       kube,
       name: 'metrics-test',
@@ -66,6 +66,8 @@ describe('Manager', () => {
     expect(metrics).toMatch(/controller_runtime_reconcile_total\{controller="cm",result="success"\} [1-9]/);
     expect(metrics).toMatch(/workqueue_adds_total\{name="cm"\} [1-9]/);
     expect(metrics).toContain('leader_election_master_status');
+    expect(metrics).toMatch(/kubekit_informer_lists_total\{name="configmaps in [^"]+"\} 1/);
+    expect(metrics).toMatch(/kubekit_informer_events_total\{name="configmaps in [^"]+"\} [1-9]/);
     expect(metrics).toContain('process_cpu_user_seconds_total');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     stop.abort();
