@@ -65,11 +65,15 @@ export interface ReflectorOptions {
   /** Backoff between failed attempts (default 800 ms doubling to 30 s, jitter 1.0, reset after 2 min). */
   backoff?: Partial<BackoffOptions>;
   /**
-   * Sync with watch-list streaming (`sendInitialEvents`) instead of LIST. Any error, or no end
-   * bookmark within `watchListTimeoutMs`, falls back to LIST for that attempt.
+   * Sync with watch-list streaming (`sendInitialEvents`) instead of LIST. Any error, or
+   * `watchListTimeoutMs` without progress towards the end bookmark, falls back to LIST for that
+   * attempt.
    */
   useWatchList?: boolean;
-  /** How long the initial events of a watch-list may take (default 60 s). */
+  /**
+   * How long a watch-list sync may go without an initial event before it gives up (default
+   * 60 s); a sync that keeps streaming may take longer.
+   */
   watchListTimeoutMs?: number;
   /** Called for every error; the reflector always carries on. Default: a warning on the logger. */
   onError?: (err: unknown, phase: ReflectorPhase) => void;
@@ -299,10 +303,22 @@ export class Reflector<T extends KubeObject> {
     const unlink = () => signal.removeEventListener('abort', onAbort);
     const limitMs = this.options.watchListTimeoutMs ?? 60_000;
     let timedOut = false;
-    const timer = this.clock.setTimeout(() => {
+    // A limit on silence, not on the whole sync: a large collection may stream for longer than
+    // the limit as long as events keep coming. Counting events and checking the count when the
+    // timer fires costs nothing per event (re-arming a timer per event would).
+    let progress = 0;
+    let progressAtCheck = 0;
+    const clock = this.clock;
+    const check = () => {
+      if (progress !== progressAtCheck) {
+        progressAtCheck = progress;
+        timer = clock.setTimeout(check, limitMs);
+        return;
+      }
       timedOut = true;
-      attempt.abort(new Error(`no initial-events-end bookmark within ${limitMs} ms`));
-    }, limitMs);
+      attempt.abort(new Error(`no initial event and no initial-events-end bookmark for ${limitMs} ms`));
+    };
+    let timer = clock.setTimeout(check, limitMs);
     let stream: AsyncIterator<WatchEvent<T>> | undefined;
     const items: T[] = [];
     let keepLinked = false;
@@ -313,6 +329,7 @@ export class Reflector<T extends KubeObject> {
         const next = await stream.next();
         if (next.done) throw new Error('the watch-list stream ended before its initial-events-end bookmark');
         const event = next.value;
+        progress++;
         if (event.type === 'ADDED') {
           items.push(early ? early.apply(event.object) : event.object);
         } else if (

@@ -58,3 +58,44 @@ export async function until(check: () => boolean, what: string): Promise<void> {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * A ListWatch whose watch streams are fed by the test (`push`), one stream per watch call;
+ * lists answer with `listResult`. A stream ends with its request's signal.
+ */
+export class PushListWatch implements ListWatch<ConfigMap> {
+  readonly listCalls: ListOptions[] = [];
+  readonly watchCalls: WatchOptions[] = [];
+  private feed: ((event: WatchEvent<ConfigMap>) => void) | undefined;
+  private readonly pending: WatchEvent<ConfigMap>[] = [];
+  constructor(private readonly listResult: KubeList<ConfigMap>) {}
+
+  async list(options: ListOptions): Promise<KubeList<ConfigMap>> {
+    this.listCalls.push(options);
+    return this.listResult;
+  }
+
+  /** Delivers `event` on the newest watch. */
+  push(event: WatchEvent<ConfigMap>): void {
+    this.pending.push(event);
+    this.feed?.(event);
+  }
+
+  watch(options: WatchOptions): AsyncIterable<WatchEvent<ConfigMap>> {
+    this.watchCalls.push(options);
+    this.pending.length = 0;
+    const self = this;
+    return (async function* () {
+      for (;;) {
+        if (self.pending.length === 0) {
+          await new Promise<void>((resolve, reject) => {
+            if (options.signal?.aborted) reject(options.signal.reason);
+            options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+            self.feed = () => resolve();
+          });
+        }
+        yield self.pending.shift()!;
+      }
+    })();
+  }
+}

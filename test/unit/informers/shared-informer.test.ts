@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, TransportError } from '../../../src/client/api-error.js';
 import type { WatchEvent } from '../../../src/client/watch-event.js';
 import { SharedIndexInformer } from '../../../src/informers/shared-informer.js';
-import { cm, list, ScriptedListWatch, type Step, until } from './scripted-list-watch.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { cm, list, PushListWatch, ScriptedListWatch, type Step, until } from './scripted-list-watch.js';
 
 const fastBackoff = { reflector: { backoff: { initialMs: 1, maxMs: 5, jitter: 0 } } };
 
@@ -259,5 +260,59 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
     expect(finished).toBe(true);
     // The count of undelivered initial adds went to 0 at removal and stays there.
     expect(registration.hasSynced()).toBe(true);
+  });
+
+  it('gives a watch-list sync up after its limit without progress, not while events keep coming', async () => {
+    const end: WatchEvent<ConfigMap> = {
+      type: 'BOOKMARK',
+      object: { metadata: { resourceVersion: '9', annotations: { 'k8s.io/initial-events-end': 'true' } } },
+    };
+    const clock = new FakeClock();
+    const lw = new PushListWatch(list('7', [cm('x', '7')]));
+    const errors: [string, unknown][] = [];
+    const informer = new SharedIndexInformer(lw, {
+      clock,
+      reflector: { useWatchList: true, watchListTimeoutMs: 1000, backoff: { jitter: 0 } },
+      onError: (err, source) => errors.push([source, err]),
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await clock.advance(0);
+    // Three events 800 ms apart: 2.4 s in all, over the limit, but never 1 s of silence.
+    for (const name of ['a', 'b', 'c']) {
+      lw.push({ type: 'ADDED', object: cm(name, '8') });
+      await clock.advance(800);
+    }
+    lw.push(end);
+    await clock.advance(0);
+    expect(informer.hasSynced()).toBe(true);
+    expect(informer.indexer.listKeys().sort()).toEqual(['ns/a', 'ns/b', 'ns/c']);
+    expect(lw.listCalls).toHaveLength(0);
+    stop.abort();
+    await running;
+
+    // A stream that goes quiet before its end bookmark: LIST takes over after the limit.
+    const quiet = new PushListWatch(list('7', [cm('x', '7')]));
+    const clock2 = new FakeClock();
+    const informer2 = new SharedIndexInformer(quiet, {
+      clock: clock2,
+      reflector: { useWatchList: true, watchListTimeoutMs: 1000 },
+      onError: (err, source) => errors.push([source, err]),
+    });
+    const stop2 = new AbortController();
+    const running2 = informer2.run(stop2.signal);
+    await clock2.advance(0);
+    quiet.push({ type: 'ADDED', object: cm('a', '8') });
+    await clock2.advance(1500);
+    expect(quiet.listCalls).toHaveLength(0);
+    await clock2.advance(600);
+    await until(() => informer2.hasSynced(), 'the LIST fallback');
+    expect(quiet.listCalls).toHaveLength(1);
+    expect(informer2.indexer.listKeys()).toEqual(['ns/x']);
+    expect(errors.map(([source, err]) => `${source}: ${String(err)}`)).toEqual([
+      'watch-list: Error: informer: watch-list gave up: Error: no initial event and no initial-events-end bookmark for 1000 ms',
+    ]);
+    stop2.abort();
+    await running2;
   });
 });
