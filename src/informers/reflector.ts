@@ -3,7 +3,7 @@ import { defaultPageSize } from '../client/pager.js';
 import type { KubeObject } from '../client/resource-type.js';
 import type { WatchEvent } from '../client/watch-event.js';
 import { Backoff, type BackoffOptions } from '../common/backoff.js';
-import { type Clock, realClock } from '../common/clock.js';
+import { type Clock, type ClockTimer, realClock } from '../common/clock.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import { EarlyTransform } from './early-transform.js';
 import type { ListWatch } from './list-watch.js';
@@ -20,9 +20,11 @@ export interface ReflectorStore<T> {
   resync?(): void;
 }
 
-/** A watch-list stream past its initial events, and how to detach it from the run's signal. */
-interface WatchListStream<T> {
+/** An open watch with its own abort (for the watchdog), linked to the run's signal until unlinked. */
+interface OpenWatch<T> {
   stream: AsyncIterator<WatchEvent<T>>;
+  abort(reason: unknown): void;
+  /** Detaches it from the run's signal; idempotent. */
   unlink(): void;
 }
 
@@ -62,6 +64,14 @@ export interface ReflectorOptions {
    * healthy watch can exceed).
    */
   inactivityTimeoutMs?: number;
+  /**
+   * A watch that has carried a bookmark (kube-apiserver's watch cache sends one a minute) and
+   * then delivers nothing for this long is presumed half-open and replaced, long before
+   * `inactivityTimeoutMs` would notice (default 120 s; checked once per period, so it is noticed
+   * within twice that; 0 turns it off). Watches that never carried a bookmark (no watch cache)
+   * are judged by `inactivityTimeoutMs` alone.
+   */
+  bookmarkInactivityTimeoutMs?: number;
   /** Backoff between failed attempts (default 800 ms doubling to 30 s, jitter 1.0, reset after 2 min). */
   backoff?: Partial<BackoffOptions>;
   /**
@@ -178,7 +188,7 @@ export class Reflector<T extends KubeObject> {
 
   /** One LIST followed by watches until something needs a relist. */
   private async listAndWatch(signal: AbortSignal): Promise<void> {
-    let synced: WatchListStream<T> | undefined;
+    let synced: OpenWatch<T> | undefined;
     if (this.options.useWatchList) {
       synced = await this.watchList(signal).catch((err: unknown) => {
         if (signal.aborted) throw err;
@@ -196,7 +206,7 @@ export class Reflector<T extends KubeObject> {
           return;
         }
       }
-      await this.watchLoop(signal, synced?.stream);
+      await this.watchLoop(signal, synced);
     } finally {
       synced?.unlink();
     }
@@ -296,7 +306,7 @@ export class Reflector<T extends KubeObject> {
    * annotated initial-events-end; the store is replaced with that state and the same stream
    * goes on as an ordinary watch. Returns the stream to continue, or throws to fall back to LIST.
    */
-  private async watchList(signal: AbortSignal): Promise<WatchListStream<T>> {
+  private async watchList(signal: AbortSignal): Promise<OpenWatch<T>> {
     const attempt = new AbortController();
     const onAbort = () => attempt.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -343,7 +353,7 @@ export class Reflector<T extends KubeObject> {
           // The stream lives on as the ordinary watch: it must still end when `signal` aborts,
           // so the caller unlinks it only once it is done with it.
           keepLinked = true;
-          return { stream, unlink };
+          return { stream, unlink, abort: (reason) => attempt.abort(reason) };
         } else if (event.type !== 'BOOKMARK') {
           throw new Error(`unexpected ${event.type} event before the initial-events-end bookmark`);
         }
@@ -357,6 +367,18 @@ export class Reflector<T extends KubeObject> {
       timer.cancel();
       if (!keepLinked) unlink();
     }
+  }
+
+  /** An ordinary watch from `resourceVersion`, abortable on its own. */
+  private openLinkedWatch(resourceVersion: string, signal: AbortSignal): OpenWatch<T> {
+    const own = new AbortController();
+    const onAbort = () => own.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+      stream: this.openWatch(resourceVersion, own.signal),
+      abort: (reason) => own.abort(reason),
+      unlink: () => signal.removeEventListener('abort', onAbort),
+    };
   }
 
   private openWatch(
@@ -383,36 +405,40 @@ export class Reflector<T extends KubeObject> {
 
   /**
    * Watches from the last resourceVersion until a relist is needed. A watch that ends (server
-   * timeout) or breaks (connection lost, half-open) is resumed from where it got to; only 410
-   * Gone and other API errors return to the caller for a relist.
+   * timeout) or breaks (connection lost, half-open, one undecodable event) is resumed from where
+   * it got to; 410 Gone, other API errors and a stream that breaks at the same undecodable
+   * event twice return to the caller for a relist.
    */
-  private async watchLoop(
-    signal: AbortSignal,
-    first: AsyncIterator<WatchEvent<T>> | undefined,
-  ): Promise<void> {
-    let stream = first;
+  private async watchLoop(signal: AbortSignal, first: OpenWatch<T> | undefined): Promise<void> {
+    let open = first;
     // The resourceVersion the last undecodable stream broke at: a second break there means the
     // server keeps sending the same bad event, and only a relist gets past it.
     let undecodableAt: string | undefined;
     while (!signal.aborted) {
-      stream ??= this.openWatch(this.lastSyncRV, signal);
+      open ??= this.openLinkedWatch(this.lastSyncRV, signal);
+      const stream = open.stream;
       const startedAt = this.clock.now();
-      let received = 0;
+      const progress = { received: 0, bookmarked: false };
+      const watchdog = this.watchdog(progress, open);
       try {
         for (;;) {
           const next = await stream.next();
           if (next.done) break;
-          received++;
+          progress.received++;
+          if (next.value.type === 'BOOKMARK') progress.bookmarked = true;
           this.apply(next.value);
         }
+        if (watchdog.fired) throw watchdog.fired;
         // A watch the server closes at once with nothing in it is a symptom (proxy, overload),
         // not a timeout: back off before trying again instead of spinning.
-        if (received === 0 && this.clock.now() - startedAt < 1000) {
+        if (progress.received === 0 && this.clock.now() - startedAt < 1000) {
           throw new TransportError(`${this.name}: the watch closed immediately without events`);
         }
-      } catch (err) {
+      } catch (caught) {
         await stream.return?.(undefined).catch(() => {});
         if (signal.aborted) return;
+        // Whatever the aborted read threw, a watch the watchdog ended is a broken connection.
+        const err = watchdog.fired ?? caught;
         if (isGone(err)) {
           // The server no longer has the history we need: list again.
           this.logger.info(`${this.name}: watch expired, relisting`, { resourceVersion: this.lastSyncRV });
@@ -428,19 +454,54 @@ export class Reflector<T extends KubeObject> {
           }
           undecodableAt = this.lastSyncRV;
           await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
-          stream = undefined;
           continue;
         }
         if (err instanceof TransportError || isTooManyRequests(err)) {
           this.report(err, 'watch');
           await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
-          stream = undefined;
           continue;
         }
         throw err;
+      } finally {
+        watchdog.cancel();
+        open.unlink();
+        open = undefined;
       }
-      stream = undefined;
     }
+  }
+
+  /**
+   * Ends `open` once it has carried a bookmark and then nothing for a whole check period (see
+   * {@link ReflectorOptions.bookmarkInactivityTimeoutMs}). Counting events and comparing the
+   * count when the timer fires costs nothing per event.
+   */
+  private watchdog(
+    progress: { readonly received: number; readonly bookmarked: boolean },
+    open: OpenWatch<T>,
+  ): { readonly fired: TransportError | undefined; cancel(): void } {
+    const limitMs = this.options.bookmarkInactivityTimeoutMs ?? 120_000;
+    let timer: ClockTimer | undefined;
+    const state = {
+      fired: undefined as TransportError | undefined,
+      cancel: () => timer?.cancel(),
+    };
+    if (!(limitMs > 0)) return state;
+    let seen = 0;
+    const check = () => {
+      if (progress.bookmarked && progress.received === seen) {
+        state.fired = new TransportError(
+          `${this.name}: the watch carried bookmarks, then nothing for ${limitMs} ms: presumed half-open`,
+          undefined,
+          'EINACTIVE',
+        );
+        open.abort(state.fired);
+        return;
+      }
+      seen = progress.received;
+      timer = this.clock.setTimeout(check, limitMs);
+    };
+    timer = this.clock.setTimeout(check, limitMs);
+    return state;
   }
 
   private apply(event: WatchEvent<T>): void {

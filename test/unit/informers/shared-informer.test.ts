@@ -315,4 +315,40 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
     stop2.abort();
     await running2;
   });
+
+  it('replaces a watch that carried bookmarks and then went silent, but not a quiet one without bookmarks', async () => {
+    const clock = new FakeClock();
+    const lw = new PushListWatch(list('7', [cm('x', '7')]));
+    const errors: [string, unknown][] = [];
+    const informer = new SharedIndexInformer(lw, {
+      clock,
+      reflector: { backoff: { initialMs: 10, jitter: 0 } },
+      onError: (err, source) => errors.push([source, err]),
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await clock.advance(0);
+    expect(lw.watchCalls).toHaveLength(1);
+    // No bookmark yet: ten silent minutes are left to the transport's own inactivity limit.
+    await clock.advance(600_000);
+    expect(lw.watchCalls).toHaveLength(1);
+    lw.push({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '8' } } });
+    await clock.advance(120_000);
+    expect(lw.watchCalls).toHaveLength(1);
+    // Two check periods without a bookmark after bookmarks had been coming: presumed half-open.
+    await clock.advance(120_000);
+    await clock.advance(20);
+    expect(lw.watchCalls).toHaveLength(2);
+    expect(lw.watchCalls[1]?.resourceVersion).toBe('8');
+    expect(lw.listCalls).toHaveLength(1);
+    expect(errors.map(([source, err]) => [source, (err as { code?: string }).code])).toEqual([
+      ['watch', 'EINACTIVE'],
+    ]);
+    lw.push({ type: 'ADDED', object: cm('y', '9') });
+    await clock.advance(0);
+    expect(informer.indexer.getByKey('ns/y')).toBeDefined();
+    stop.abort();
+    await running;
+    expect(clock.pendingTimers()).toBe(0);
+  });
 });
