@@ -5,18 +5,27 @@
  *
  * 1. Starts one LocalControlPlane and seeds N (50,000) ConfigMaps of ~1 KiB in one namespace
  *    with the Go binary (`seed`: 64 creates in flight, no client-side rate limit).
- * 2. Rounds (rotating order): for each implementation, one fresh worker process at a time:
- *    start → synced (time, CPU, RSS and heap before and after a forced GC) → 100,000 merge
- *    patches from a separate Go writer process (`write`: 128 in flight over HTTP/2) while the
- *    informer runs → delivery throughput, lag and CPU per event → exit.
+ * 2. Sync rounds (5, rotating order) on the settled apiserver (30 s after seeding): for each
+ *    implementation, one fresh worker process at a time: start → synced (time, CPU, RSS and
+ *    heap before and after a forced GC) → exit. No writes happen during this phase: a sync
+ *    right after another implementation's 100,000 patches would pay for the apiserver's and
+ *    etcd's after-work (compaction, garbage collection), and which implementation follows an
+ *    update run depends on the rotation.
  *    Implementations: kubekit on Node 24 and Node 20, client-go (its defaults: WatchListClient
- *    on), client-node 2.0.x on Node 24; sync-only extras: client-go with LIST
+ *    on), client-node 2.0.x on Node 24; extras: client-go with LIST
  *    (KUBE_FEATURE_WatchListClient=false), kubekit asking for gzip (its default, compression
- *    'auto', asks for none from this loopback apiserver) and kubekit with its watch-list option.
- * 3. Soak: the soak implementations (default: kubekit on Node 24, client-go and client-node) run
+ *    'auto', asks for none from this loopback apiserver), kubekit with its watch-list option and
+ *    kubekit on Node 24 with V8's young generation capped as on Node 20
+ *    (`--max-semi-space-size=16`: Node 24 grows it to 64 MiB semi-spaces on a large machine,
+ *    which is RSS but no cached object).
+ * 3. Update rounds (3, rotating order, the four main implementations): a fresh worker syncs
+ *    (recorded as "sync under write load") → 100,000 merge patches from a separate Go writer
+ *    process (`write`: 128 in flight over HTTP/2) while the informer runs → delivery
+ *    throughput, lag and CPU per event → exit.
+ * 4. Soak: the soak implementations (default: kubekit on Node 24, client-go and client-node) run
  *    side by side for 10 minutes while a writer sends light updates (20/s) and churn (1 create +
  *    1 delete per second); RSS is sampled every 10 s; heap after a forced GC at start and end.
- * 4. Prints a table with ratios and one JSON line per measurement; stops the control plane.
+ * 5. Prints a table with ratios and one JSON line per measurement; stops the control plane.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -42,7 +51,9 @@ if (!node24 || !goBin)
   throw new Error('BENCH_NODE24 and BENCH_INFORMER_GO_BIN are not set; run bench/informer/run.sh');
 const objects = int('BENCH_INFORMER_OBJECTS', 50_000);
 const updates = int('BENCH_INFORMER_UPDATES', 100_000);
-const rounds = int('BENCH_INFORMER_ROUNDS', 3);
+const rounds = int('BENCH_INFORMER_ROUNDS', 5);
+const updateRounds = int('BENCH_INFORMER_UPDATE_ROUNDS', 3);
+const settleSeconds = int('BENCH_INFORMER_SETTLE_SECONDS', 30);
 const writerParallel = int('BENCH_INFORMER_WRITERS', 128);
 const soakSeconds = int('BENCH_INFORMER_SOAK_SECONDS', 600);
 const soakRate = int('BENCH_INFORMER_SOAK_RATE', 20);
@@ -171,12 +182,18 @@ async function runGo(label: string, args: string[], type: string, timeoutMs: num
 interface Variant {
   key: string;
   label: string;
-  /** Also push the updates (the extras only sync). */
+  /** Also measured in the update phase (the extras only sync). */
   updates: boolean;
   spawn(kubeconfig: string, name: string): Child;
 }
 
-function nodeWorker(node: string, script: string, args: string[], extraEnv?: Record<string, string>) {
+function nodeWorker(
+  node: string,
+  script: string,
+  args: string[],
+  extraEnv?: Record<string, string>,
+  nodeFlags: string[] = [],
+) {
   // BENCH_INFORMER_CPU_PROF / BENCH_INFORMER_HEAP_SNAPSHOT reach the worker through its
   // environment; profiler.ts names the files after BENCH_INFORMER_WORKER_NAME.
   return (kubeconfig: string, name: string) =>
@@ -185,6 +202,7 @@ function nodeWorker(node: string, script: string, args: string[], extraEnv?: Rec
       node,
       [
         '--expose-gc',
+        ...nodeFlags,
         '--import',
         'tsx',
         script,
@@ -228,6 +246,8 @@ interface Mem {
 
 interface RunResult {
   variant: string;
+  /** 'sync': a sync-only run of the sync phase; 'updates': a run of the update phase. */
+  phase: 'sync' | 'updates';
   round: number;
   ready: Message;
   synced: Message;
@@ -239,8 +259,13 @@ interface RunResult {
 const results: RunResult[] = [];
 const jsonLines: Record<string, unknown>[] = [];
 
-async function measureOnce(v: Variant, kubeconfig: string, r: number): Promise<void> {
-  const name = `${v.key}-round${r + 1}`;
+async function measureOnce(
+  v: Variant,
+  kubeconfig: string,
+  r: number,
+  phase: RunResult['phase'],
+): Promise<void> {
+  const name = `${v.key}-${phase === 'sync' ? 'sync' : 'updates'}${r + 1}`;
   const load = loadavg()[0]!;
   const w = v.spawn(kubeconfig, name);
   try {
@@ -250,8 +275,8 @@ async function measureOnce(v: Variant, kubeconfig: string, r: number): Promise<v
     log(
       `${name}: synced ${objects} in ${Math.round(synced.syncMs as number)} ms (cpu ${Math.round(synced.syncCpuMs as number)} ms), RSS ${mib((synced.memory as Mem).rss)} MiB, heap after GC ${mib((synced.memoryAfterGC as Mem).heapUsed)} MiB`,
     );
-    const result: RunResult = { variant: v.key, round: r, ready, synced, loadavg1m: load };
-    if (v.updates && updates > 0) {
+    const result: RunResult = { variant: v.key, phase, round: r, ready, synced, loadavg1m: load };
+    if (phase === 'updates') {
       const run = `${v.key.replace(/[^a-z0-9]/gi, '')}r${r + 1}`;
       w.send(`updates ${run} ${updates}`);
       await w.next('armed', 30_000);
@@ -305,6 +330,7 @@ function runJson(res: RunResult): Record<string, unknown> {
   const out: Record<string, unknown> = {
     benchmark: 'informer',
     measurement: 'run',
+    phase: res.phase,
     variant: res.variant,
     round: res.round + 1,
     runtime: res.ready.runtime,
@@ -582,6 +608,12 @@ async function main(): Promise<void> {
             updates: false,
             spawn: nodeWorker(node24!, kubekitWorker, ['--watch-list=1']),
           },
+          {
+            key: 'kubekit-semi16@24',
+            label: `kubekit, node ${v24} --max-semi-space-size=16`,
+            updates: false,
+            spawn: nodeWorker(node24!, kubekitWorker, [], {}, ['--max-semi-space-size=16']),
+          },
         ]
       : []),
     ...(env.KUBEKIT_BENCH_SRC_B
@@ -597,11 +629,24 @@ async function main(): Promise<void> {
   ];
   const variants = only ? all.filter((v) => only.includes(v.key)) : all;
 
+  if (seedMs !== undefined && settleSeconds > 0) {
+    log(`letting the apiserver and etcd settle for ${settleSeconds} s after seeding`);
+    await sleep(settleSeconds * 1000);
+  }
   for (let r = 0; r < rounds; r++) {
-    log(`round ${r + 1}/${rounds}`);
+    log(`sync round ${r + 1}/${rounds}`);
     for (let j = 0; j < variants.length; j++) {
       const v = variants[(j + r) % variants.length]!;
-      await measureOnce(v, kubeconfig, r);
+      await measureOnce(v, kubeconfig, r, 'sync');
+      await sleep(2000);
+    }
+  }
+  const updating = updates > 0 ? variants.filter((v) => v.updates) : [];
+  for (let r = 0; r < updateRounds && updating.length > 0; r++) {
+    log(`update round ${r + 1}/${updateRounds}`);
+    for (let j = 0; j < updating.length; j++) {
+      const v = updating[(j + r) % updating.length]!;
+      await measureOnce(v, kubeconfig, r, 'updates');
       await sleep(2000);
     }
   }
@@ -612,9 +657,11 @@ async function main(): Promise<void> {
   await kube.close();
 
   // ------------------------------------------------ report
-  const by = (key: string) => results.filter((r) => r.variant === key).map(runJson);
+  const by = (key: string, phase: RunResult['phase'] = 'sync') =>
+    results.filter((r) => r.variant === key && r.phase === phase).map(runJson);
   type Row = ReturnType<typeof runJson>;
-  const med = (key: string, f: (r: Row) => number) => median(by(key).map(f));
+  const med = (key: string, f: (r: Row) => number, phase: RunResult['phase'] = 'sync') =>
+    median(by(key, phase).map(f));
   const u = (r: Row) => r.updates as Record<string, number> | undefined;
   const present = variants.map((v) => v.key).filter((k) => by(k).length > 0);
   interface Metric {
@@ -623,6 +670,8 @@ async function main(): Promise<void> {
     key: string;
     f: (r: Row) => number;
     show: (n: number) => string;
+    /** The runs it is taken from (default: the sync phase's). */
+    phase?: RunResult['phase'];
   }
   const whole = (n: number) => fmt(n);
   const metrics: Metric[] = [
@@ -644,29 +693,63 @@ async function main(): Promise<void> {
       f: (r) => r.rssBytesPerObject as number,
       show: whole,
     },
-    { name: 'writer patches/s', key: 'writerPerSecond', f: (r) => u(r)?.writerPerSecond ?? NaN, show: whole },
+    {
+      name: 'update runs: start → synced, ms',
+      key: 'syncUnderWriteLoadMs',
+      f: (r) => r.syncMs as number,
+      show: whole,
+      phase: 'updates',
+    },
+    {
+      name: 'writer patches/s',
+      key: 'writerPerSecond',
+      f: (r) => u(r)?.writerPerSecond ?? NaN,
+      show: whole,
+      phase: 'updates',
+    },
     {
       name: 'delivered events/s',
       key: 'deliveredPerSecond',
       f: (r) => u(r)?.deliveredPerSecond ?? NaN,
       show: whole,
+      phase: 'updates',
     },
-    { name: 'lag p50, ms', key: 'lagMsP50', f: (r) => u(r)?.lagMsP50 ?? NaN, show: (n) => fmt(n, 1) },
-    { name: 'lag p99, ms', key: 'lagMsP99', f: (r) => u(r)?.lagMsP99 ?? NaN, show: (n) => fmt(n, 1) },
-    { name: 'lag max, ms', key: 'lagMsMax', f: (r) => u(r)?.lagMsMax ?? NaN, show: whole },
+    {
+      name: 'lag p50, ms',
+      key: 'lagMsP50',
+      f: (r) => u(r)?.lagMsP50 ?? NaN,
+      show: (n) => fmt(n, 1),
+      phase: 'updates',
+    },
+    {
+      name: 'lag p99, ms',
+      key: 'lagMsP99',
+      f: (r) => u(r)?.lagMsP99 ?? NaN,
+      show: (n) => fmt(n, 1),
+      phase: 'updates',
+    },
+    { name: 'lag max, ms', key: 'lagMsMax', f: (r) => u(r)?.lagMsMax ?? NaN, show: whole, phase: 'updates' },
     {
       name: 'drain after writer done, ms',
       key: 'drainAfterWriterMs',
       f: (r) => u(r)?.drainAfterWriterMs ?? NaN,
       show: whole,
+      phase: 'updates',
     },
     {
       name: 'CPU per event, µs',
       key: 'cpuUsPerEvent',
       f: (r) => u(r)?.cpuUsPerEvent ?? NaN,
       show: (n) => fmt(n, 1),
+      phase: 'updates',
     },
-    { name: 'RSS after updates, MiB', key: 'rssAfterUpdates', f: (r) => u(r)?.rssAfter ?? NaN, show: mib },
+    {
+      name: 'RSS after updates, MiB',
+      key: 'rssAfterUpdates',
+      f: (r) => u(r)?.rssAfter ?? NaN,
+      show: mib,
+      phase: 'updates',
+    },
   ];
   const kk = 'kubekit@24';
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
@@ -677,10 +760,11 @@ async function main(): Promise<void> {
   );
   const rows = metrics.map((m) => [
     m.name,
-    ...present.map((k) => m.show(med(k, m.f))),
-    ...ratioColumns.map(([a, b]) => `${fmt(ratio(med(a, m.f), med(b, m.f)), 2)}×`),
+    ...present.map((k) => m.show(med(k, m.f, m.phase))),
+    ...ratioColumns.map(([a, b]) => `${fmt(ratio(med(a, m.f, m.phase), med(b, m.f, m.phase)), 2)}×`),
   ]);
   const n = (k: string) => by(k).length;
+  const nu = (k: string) => by(k, 'updates').length;
   const out: string[] = [];
   out.push(
     '',
@@ -690,7 +774,10 @@ async function main(): Promise<void> {
       .join(
         ' ',
       )}. kubekit ${env.BENCH_GIT_COMMIT ?? ''}${env.KUBEKIT_BENCH_SRC ? ` (src: ${env.KUBEKIT_BENCH_SRC})` : ''}.`,
-    `Medians over ${rounds} round(s), one fresh process per implementation and round, one at a time, order rotating; ${updates} merge patches per update run from a separate Go writer (${writerParallel} in flight). Runs per column: ${present.map((k) => `${k} ${n(k)}`).join(', ')}.`,
+    `Medians, one fresh process per implementation and run, one at a time, order rotating. Sync and memory rows: ${rounds} sync-only round(s) on the settled apiserver, nothing writing (runs: ${present.map((k) => `${k} ${n(k)}`).join(', ')}). Update rows: ${updateRounds} round(s) of sync + ${updates} merge patches from a separate Go writer (${writerParallel} in flight) (runs: ${present
+      .filter((k) => nu(k) > 0)
+      .map((k) => `${k} ${nu(k)}`)
+      .join(', ')}).`,
     table(['metric', ...present, ...ratioColumns.map(([a, b]) => `${a} / ${b}`)], rows),
   );
 
@@ -710,6 +797,18 @@ async function main(): Promise<void> {
   const syncOf = (r: Row) => r.syncMs as number;
   const pairedNote = (a: string, b: string, f: (r: Row) => number) =>
     `; paired by round: ${fmt(paired(a, b, f), 2)}×`;
+  // Where the RSS per object comes from: the same code on Node 20, and on Node 24 with V8's
+  // young generation capped as Node 20 caps it.
+  const rssNotes = (subject: string) => {
+    if (subject !== kk) return '';
+    const others = ['kubekit@20', 'kubekit-semi16@24'].filter((k) => present.includes(k));
+    return others
+      .map((k) => {
+        const b = med(k, (r) => r.rssBytesPerObject as number);
+        return `; ${k}: ${fmt(b)} B (${fmt(b / rssGo, 2)}×)`;
+      })
+      .join('');
+  };
   out.push('');
   for (const subject of subjects) {
     const who = subject === kk ? 'kubekit' : 'kubekit prototype (kubekit-b@24)';
@@ -734,7 +833,7 @@ async function main(): Promise<void> {
     goal(
       `${who}: memory per cached object ≤ 2× client-go (RSS after GC)`,
       rssKK <= 2 * rssGo,
-      `${fmt(rssKK)} B vs client-go ${fmt(rssGo)} B (${fmt(rssKK / rssGo, 2)}×)`,
+      `${fmt(rssKK)} B vs client-go ${fmt(rssGo)} B (${fmt(rssKK / rssGo, 2)}×)${rssNotes(subject)}`,
     );
   }
 
@@ -745,7 +844,7 @@ async function main(): Promise<void> {
       measurement: 'summary',
       variant: key,
       runs: rowsOf.length,
-      ...Object.fromEntries(metrics.map((m) => [m.key, round(med(key, m.f), 1)])),
+      ...Object.fromEntries(metrics.map((m) => [m.key, round(med(key, m.f, m.phase), 1)])),
     });
   }
 

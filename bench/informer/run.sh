@@ -2,13 +2,15 @@
 # Informer benchmark (issue 4): kubekit's shared informer versus client-go's (k8s.io/client-go
 # v0.37.1, the release tools/kube-local pins) and @kubernetes/client-node 2.0.x's, on one real
 # kube-apiserver seeded with 50,000 ConfigMaps of ~1 KiB: time to sync, RSS and heap after sync,
-# memory per cached object, delivery of 100,000 updates (throughput, lag, CPU per event) and a
-# 10-minute watch soak. Prints a table with ratios and one JSON line per measurement. Takes 70
-# minutes with the defaults on a busy 2-core machine. Never part of `npm test`. See main.ts for what is measured how.
+# memory per cached object (sync-only rounds on the settled apiserver), delivery of 100,000
+# updates (throughput, lag, CPU per event) and a 10-minute watch soak. Prints a table with ratios
+# and one JSON line per measurement. Takes about 45 minutes with the defaults on a quiet 2-core
+# machine. Never part of `npm test`. See main.ts for what is measured how.
 #
 #   bash bench/informer/run.sh            (or: npm run bench -- informer)
 #
-# Knobs (environment): BENCH_INFORMER_ROUNDS (3), BENCH_INFORMER_OBJECTS (50000),
+# Knobs (environment): BENCH_INFORMER_ROUNDS (5 sync-only rounds), BENCH_INFORMER_UPDATE_ROUNDS (3),
+# BENCH_INFORMER_SETTLE_SECONDS (30, after seeding), BENCH_INFORMER_OBJECTS (50000),
 # BENCH_INFORMER_UPDATES (100000), BENCH_INFORMER_WRITERS (128 patches in flight),
 # BENCH_INFORMER_SOAK_SECONDS (600; 0 skips the soak), BENCH_INFORMER_SOAK
 # (kubekit@24,client-go,client-node@24), BENCH_INFORMER_SOAK_RATE (20/s), BENCH_INFORMER_SOAK_CHURN
