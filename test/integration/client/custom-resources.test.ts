@@ -10,6 +10,7 @@ import {
   NoKindMatchError,
   resourceType,
 } from '../../../src/client/index.js';
+import { SharedInformerFactory } from '../../../src/informers/index.js';
 import { clientAs } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
 
@@ -142,5 +143,34 @@ describe('custom resources', () => {
       Number(list.metadata.resourceVersion),
     );
     expect(bookmarks[0]?.spec).toBeUndefined();
+  });
+
+  it('feeds a shared informer found by kind through discovery, as for built-in types', async () => {
+    const factory = new SharedInformerFactory(kube, { namespace: ns() });
+    const informer = await factory.informerForKind<Widget>(`${group}/v1`, 'Widget');
+    // The same informer as for the explicit resource type: one watch per resource and selectors.
+    expect(factory.informerFor(Widgets)).toBe(informer);
+    const widgets = kube.resource(Widgets).namespace(ns());
+    await widgets.create({ metadata: { name: 'before' }, spec: { size: 1 } });
+    const seen: string[] = [];
+    informer.addEventHandler({
+      onAdd: (w) => void seen.push(`add ${w.metadata?.name}`),
+      onUpdate: (_old, w) => void seen.push(`update ${w.metadata?.name} ${w.spec.size}`),
+      onDelete: () => void seen.push('delete'),
+    });
+    const stop = new AbortController();
+    factory.start(stop.signal);
+    try {
+      expect(await factory.waitForCacheSync(AbortSignal.timeout(15_000))).toBe(true);
+      const before = await widgets.get('before');
+      await widgets.update({ ...before, spec: { size: 2 } });
+      await widgets.delete('before');
+      for (let i = 0; i < 200 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(seen).toEqual(['add before', 'update before 2', 'delete']);
+      expect(informer.indexer.size).toBe(0);
+    } finally {
+      stop.abort();
+      await factory.shutdown();
+    }
   });
 });
