@@ -9,6 +9,17 @@ import { cm, list, PushListWatch, ScriptedListWatch, type Step, until } from './
 
 const fastBackoff = { reflector: { backoff: { initialMs: 1, maxMs: 5, jitter: 0 } } };
 
+/** Runs an informer over `lw` with fast backoff, recording the source of every error. */
+function runRecordingSources(lw: ScriptedListWatch) {
+  const errors: string[] = [];
+  const informer = new SharedIndexInformer(lw, {
+    ...fastBackoff,
+    onError: (_e, source) => errors.push(source),
+  });
+  const stop = new AbortController();
+  return { errors, informer, stop, running: informer.run(stop.signal) };
+}
+
 describe('SharedIndexInformer (scripted list/watch)', () => {
   it('reports bad objects, broken streams, unknown ERROR events and throwing transforms and handlers, and carries on', async () => {
     const noMetadata = {} as ConfigMap;
@@ -158,13 +169,7 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
         [{ type: 'ADDED', object: cm('d', '14') }, 'hang'],
       ],
     );
-    const errors: string[] = [];
-    const informer = new SharedIndexInformer(lw, {
-      ...fastBackoff,
-      onError: (_e, source) => errors.push(source),
-    });
-    const stop = new AbortController();
-    const running = informer.run(stop.signal);
+    const { errors, informer, stop, running } = runRecordingSources(lw);
     await until(() => informer.indexer.getByKey('ns/d') !== undefined, 'the watch after the relist');
     expect(lw.watchCalls.map((c) => c.resourceVersion)).toEqual(['10', '12', '13']);
     expect(lw.listCalls.map((c) => c.resourceVersion)).toEqual(['0', '12']);
@@ -183,13 +188,7 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
         throw new ApiError({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'no' });
       return original(options);
     };
-    const errors: string[] = [];
-    const informer = new SharedIndexInformer(lw, {
-      ...fastBackoff,
-      onError: (_e, source) => errors.push(source),
-    });
-    const stop = new AbortController();
-    const running = informer.run(stop.signal);
+    const { errors, informer, stop, running } = runRecordingSources(lw);
     await until(() => informer.hasSynced(), 'the second list');
     expect(errors).toEqual(['list']);
     expect(informer.stats.lists).toBe(1);
