@@ -700,56 +700,18 @@ async function main(): Promise<void> {
       show: whole,
       phase: 'updates',
     },
-    {
-      name: 'writer patches/s',
-      key: 'writerPerSecond',
-      f: (r) => u(r)?.writerPerSecond ?? NaN,
-      show: whole,
-      phase: 'updates',
-    },
-    {
-      name: 'delivered events/s',
-      key: 'deliveredPerSecond',
-      f: (r) => u(r)?.deliveredPerSecond ?? NaN,
-      show: whole,
-      phase: 'updates',
-    },
-    {
-      name: 'lag p50, ms',
-      key: 'lagMsP50',
-      f: (r) => u(r)?.lagMsP50 ?? NaN,
-      show: (n) => fmt(n, 1),
-      phase: 'updates',
-    },
-    {
-      name: 'lag p99, ms',
-      key: 'lagMsP99',
-      f: (r) => u(r)?.lagMsP99 ?? NaN,
-      show: (n) => fmt(n, 1),
-      phase: 'updates',
-    },
-    { name: 'lag max, ms', key: 'lagMsMax', f: (r) => u(r)?.lagMsMax ?? NaN, show: whole, phase: 'updates' },
-    {
-      name: 'drain after writer done, ms',
-      key: 'drainAfterWriterMs',
-      f: (r) => u(r)?.drainAfterWriterMs ?? NaN,
-      show: whole,
-      phase: 'updates',
-    },
-    {
-      name: 'CPU per event, µs',
-      key: 'cpuUsPerEvent',
-      f: (r) => u(r)?.cpuUsPerEvent ?? NaN,
-      show: (n) => fmt(n, 1),
-      phase: 'updates',
-    },
-    {
-      name: 'RSS after updates, MiB',
-      key: 'rssAfterUpdates',
-      f: (r) => u(r)?.rssAfter ?? NaN,
-      show: mib,
-      phase: 'updates',
-    },
+    ...(
+      [
+        ['writer patches/s', 'writerPerSecond', (r) => u(r)?.writerPerSecond ?? NaN, whole],
+        ['delivered events/s', 'deliveredPerSecond', (r) => u(r)?.deliveredPerSecond ?? NaN, whole],
+        ['lag p50, ms', 'lagMsP50', (r) => u(r)?.lagMsP50 ?? NaN, (n) => fmt(n, 1)],
+        ['lag p99, ms', 'lagMsP99', (r) => u(r)?.lagMsP99 ?? NaN, (n) => fmt(n, 1)],
+        ['lag max, ms', 'lagMsMax', (r) => u(r)?.lagMsMax ?? NaN, whole],
+        ['drain after writer done, ms', 'drainAfterWriterMs', (r) => u(r)?.drainAfterWriterMs ?? NaN, whole],
+        ['CPU per event, µs', 'cpuUsPerEvent', (r) => u(r)?.cpuUsPerEvent ?? NaN, (n) => fmt(n, 1)],
+        ['RSS after updates, MiB', 'rssAfterUpdates', (r) => u(r)?.rssAfter ?? NaN, mib],
+      ] as const satisfies readonly (readonly [string, string, Metric['f'], Metric['show']])[]
+    ).map(([name, key, f, show]): Metric => ({ name, key, f, show, phase: 'updates' })),
   ];
   const kk = 'kubekit@24';
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);

@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { registeredMetric } from '../common/registered-metric.js';
+import { sharedMetric } from '../common/shared-metric.js';
 import type { CounterMetric, EventDropReason, EventMetricsProvider, GaugeMetric } from './metrics.js';
 
 /** Options of {@link PrometheusEventMetricsProvider}. */
@@ -66,25 +66,17 @@ export class PrometheusEventMetricsProvider implements EventMetricsProvider {
   }
 
   newQueueDepthMetric(component: string): GaugeMetric {
-    const name = 'kubekit_events_queue_depth';
-    const gauge =
-      this.existing(name, Gauge) ??
-      new Gauge({
-        name,
-        help: 'Event writes waiting for the API server.',
-        labelNames: ['component'],
-        registers: [this.registry],
-      });
-    return gauge.labels(component);
+    const config = {
+      name: 'kubekit_events_queue_depth',
+      help: 'Event writes waiting for the API server.',
+      labelNames: ['component'],
+    };
+    return sharedMetric(this.registry, Gauge, config, owner).labels(component);
   }
 
   private counter(name: string, help: string, labelNames: string[] = ['component']): Counter<string> {
-    return (
-      this.existing(name, Counter) ?? new Counter({ name, help, labelNames, registers: [this.registry] })
-    );
-  }
-
-  private existing<M>(name: string, kind: abstract new (...args: never[]) => M): M | undefined {
-    return registeredMetric(this.registry, name, kind, 'PrometheusEventMetricsProvider');
+    return sharedMetric(this.registry, Counter, { name, help, labelNames }, owner);
   }
 }
+
+const owner = 'PrometheusEventMetricsProvider';

@@ -176,12 +176,6 @@ export class SharedInformerFactory {
  */
 function addMissingIndexers(informer: SharedIndexInformer<KubeObject>, indexers: Indexers<KubeObject>): void {
   const registered = informer.indexer.getIndexers();
-  const missing: Indexers<KubeObject> = {};
-  let any = false;
-  for (const [name, fn] of Object.entries(indexers)) {
-    if (registered[name] === fn) continue;
-    missing[name] = fn;
-    any = true;
-  }
-  if (any) informer.addIndexers(missing);
+  const missing = Object.entries(indexers).filter(([name, fn]) => registered[name] !== fn);
+  if (missing.length > 0) informer.addIndexers(Object.fromEntries(missing));
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { registeredMetric } from '../common/registered-metric.js';
+import { sharedMetric } from '../common/shared-metric.js';
 import type { CounterMetric, SettableGaugeMetric } from '../workqueue/metrics.js';
 import type { InformerErrorSource, InformerMetricsProvider } from './metrics.js';
 
@@ -72,16 +72,12 @@ export class PrometheusInformerMetricsProvider implements InformerMetricsProvide
   }
 
   private counter(name: string, help: string, labelNames = ['name']): Counter<string> {
-    return (
-      registeredMetric(this.registry, name, Counter, 'PrometheusInformerMetricsProvider') ??
-      new Counter({ name, help, labelNames, registers: [this.registry] })
-    );
+    return sharedMetric(this.registry, Counter, { name, help, labelNames }, owner);
   }
 
   private gauge(name: string, help: string): Gauge<string> {
-    return (
-      registeredMetric(this.registry, name, Gauge, 'PrometheusInformerMetricsProvider') ??
-      new Gauge({ name, help, labelNames: ['name'], registers: [this.registry] })
-    );
+    return sharedMetric(this.registry, Gauge, { name, help, labelNames: ['name'] }, owner);
   }
 }
+
+const owner = 'PrometheusInformerMetricsProvider';

@@ -196,18 +196,18 @@ export class Reflector<T extends KubeObject> {
         return undefined;
       });
     }
-    try {
-      if (!synced) {
-        try {
-          await this.list(signal);
-        } catch (err) {
-          if (signal.aborted) return;
-          this.report(err, 'list');
-          return;
-        }
+    if (!synced) {
+      try {
+        await this.list(signal);
+      } catch (err) {
+        if (!signal.aborted) this.report(err, 'list');
+        return;
       }
+    }
+    try {
       await this.watchLoop(signal, synced);
     } finally {
+      // watchLoop unlinks every stream it ends; this covers a signal aborted before it began.
       synced?.unlink();
     }
   }
@@ -314,21 +314,17 @@ export class Reflector<T extends KubeObject> {
     const limitMs = this.options.watchListTimeoutMs ?? 60_000;
     let timedOut = false;
     // A limit on silence, not on the whole sync: a large collection may stream for longer than
-    // the limit as long as events keep coming. Counting events and checking the count when the
-    // timer fires costs nothing per event (re-arming a timer per event would).
+    // the limit as long as events keep coming.
     let progress = 0;
-    let progressAtCheck = 0;
-    const clock = this.clock;
-    const check = () => {
-      if (progress !== progressAtCheck) {
-        progressAtCheck = progress;
-        timer = clock.setTimeout(check, limitMs);
-        return;
-      }
-      timedOut = true;
-      attempt.abort(new Error(`no initial event and no initial-events-end bookmark for ${limitMs} ms`));
-    };
-    let timer = clock.setTimeout(check, limitMs);
+    const timer = whenStalled(
+      this.clock,
+      limitMs,
+      () => progress,
+      () => {
+        timedOut = true;
+        attempt.abort(new Error(`no initial event and no initial-events-end bookmark for ${limitMs} ms`));
+      },
+    );
     let stream: AsyncIterator<WatchEvent<T>> | undefined;
     const items: T[] = [];
     let keepLinked = false;
@@ -444,20 +440,17 @@ export class Reflector<T extends KubeObject> {
           this.logger.info(`${this.name}: watch expired, relisting`, { resourceVersion: this.lastSyncRV });
           return;
         }
-        if (err instanceof TransportError && undecodable.has(err.code ?? '')) {
-          this.report(err, 'watch');
-          if (undecodableAt === this.lastSyncRV) {
-            this.logger.info(`${this.name}: the watch breaks at the same event again, relisting`, {
-              resourceVersion: this.lastSyncRV,
-            });
-            return;
-          }
-          undecodableAt = this.lastSyncRV;
-          await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
-          continue;
-        }
         if (err instanceof TransportError || isTooManyRequests(err)) {
           this.report(err, 'watch');
+          if (err instanceof TransportError && undecodable.has(err.code ?? '')) {
+            if (undecodableAt === this.lastSyncRV) {
+              this.logger.info(`${this.name}: the watch breaks at the same event again, relisting`, {
+                resourceVersion: this.lastSyncRV,
+              });
+              return;
+            }
+            undecodableAt = this.lastSyncRV;
+          }
           await this.clock.sleep(this.backoff.next(), signal).catch(() => {});
           continue;
         }
@@ -472,35 +465,30 @@ export class Reflector<T extends KubeObject> {
 
   /**
    * Ends `open` once it has carried a bookmark and then nothing for a whole check period (see
-   * {@link ReflectorOptions.bookmarkInactivityTimeoutMs}). Counting events and comparing the
-   * count when the timer fires costs nothing per event.
+   * {@link ReflectorOptions.bookmarkInactivityTimeoutMs}).
    */
   private watchdog(
     progress: { readonly received: number; readonly bookmarked: boolean },
     open: OpenWatch<T>,
   ): { readonly fired: TransportError | undefined; cancel(): void } {
     const limitMs = this.options.bookmarkInactivityTimeoutMs ?? 120_000;
-    let timer: ClockTimer | undefined;
-    const state = {
-      fired: undefined as TransportError | undefined,
-      cancel: () => timer?.cancel(),
-    };
+    const state: { fired: TransportError | undefined; cancel(): void } = { fired: undefined, cancel() {} };
     if (!(limitMs > 0)) return state;
-    let seen = 0;
-    const check = () => {
-      if (progress.bookmarked && progress.received === seen) {
+    // Before the first bookmark the count is NaN, which never equals itself: only a watch that
+    // has carried a bookmark can stall.
+    state.cancel = whenStalled(
+      this.clock,
+      limitMs,
+      () => (progress.bookmarked ? progress.received : Number.NaN),
+      () => {
         state.fired = new TransportError(
           `${this.name}: the watch carried bookmarks, then nothing for ${limitMs} ms: presumed half-open`,
           undefined,
           'EINACTIVE',
         );
         open.abort(state.fired);
-        return;
-      }
-      seen = progress.received;
-      timer = this.clock.setTimeout(check, limitMs);
-    };
-    timer = this.clock.setTimeout(check, limitMs);
+      },
+    ).cancel;
     return state;
   }
 
@@ -539,4 +527,26 @@ export class Reflector<T extends KubeObject> {
     }
     return { cancel: () => timer.cancel() };
   }
+}
+
+/**
+ * Calls `onStall` once `count()` reads the same at two checks `periodMs` apart (checked every
+ * period, so a stall is noticed between one and two periods after the count last moved). The
+ * caller bumps a counter per event; comparing it when the timer fires costs nothing per event,
+ * where re-arming a timer per event would. `cancel()` is idempotent.
+ */
+function whenStalled(clock: Clock, periodMs: number, count: () => number, onStall: () => void): ClockTimer {
+  let seen = count();
+  let timer: ClockTimer;
+  const check = () => {
+    const now = count();
+    if (now === seen) {
+      onStall();
+      return;
+    }
+    seen = now;
+    timer = clock.setTimeout(check, periodMs);
+  };
+  timer = clock.setTimeout(check, periodMs);
+  return { cancel: () => timer.cancel() };
 }

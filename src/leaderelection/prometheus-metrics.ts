@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { registeredMetric } from '../common/registered-metric.js';
+import { sharedMetric } from '../common/shared-metric.js';
 import type { CounterMetric, SettableGaugeMetric } from '../workqueue/metrics.js';
 import type { LeaderElectionMetricsProvider } from './metrics.js';
 
@@ -57,9 +57,7 @@ export class PrometheusLeaderElectionMetricsProvider implements LeaderElectionMe
     name: string,
     help: string,
   ): M {
-    return (
-      registeredMetric(this.registry, name, kind, 'PrometheusLeaderElectionMetricsProvider') ??
-      new kind({ name, help, labelNames: ['name'], registers: [this.registry] })
-    );
+    const config = { name, help, labelNames: ['name'] as const };
+    return sharedMetric(this.registry, kind, config, 'PrometheusLeaderElectionMetricsProvider');
   }
 }

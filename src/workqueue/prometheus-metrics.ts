@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, Histogram, type Registry } from 'prom-client';
-import { registeredMetric } from '../common/registered-metric.js';
+import { sharedMetric } from '../common/shared-metric.js';
 import type {
   CounterMetric,
   GaugeMetric,
@@ -84,26 +84,17 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   private gauge(name: string, help: string): Gauge<Label> {
-    return (
-      this.existing(name, Gauge) ?? new Gauge({ name, help, labelNames: LABELS, registers: [this.registry] })
-    );
+    return sharedMetric(this.registry, Gauge<Label>, { name, help, labelNames: LABELS }, owner);
   }
 
   private counter(name: string, help: string): Counter<Label> {
-    return (
-      this.existing(name, Counter) ??
-      new Counter({ name, help, labelNames: LABELS, registers: [this.registry] })
-    );
+    return sharedMetric(this.registry, Counter<Label>, { name, help, labelNames: LABELS }, owner);
   }
 
   private histogram(name: string, help: string): Histogram<Label> {
-    return (
-      this.existing(name, Histogram) ??
-      new Histogram({ name, help, labelNames: LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] })
-    );
-  }
-
-  private existing<M>(name: string, kind: abstract new (...args: never[]) => M): M | undefined {
-    return registeredMetric(this.registry, name, kind, 'PrometheusMetricsProvider');
+    const config = { name, help, labelNames: LABELS, buckets: DURATION_BUCKETS };
+    return sharedMetric(this.registry, Histogram<Label>, config, owner);
   }
 }
+
+const owner = 'PrometheusMetricsProvider';
