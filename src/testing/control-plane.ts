@@ -98,7 +98,10 @@ export class LocalControlPlane {
     writeFileSync(this.kubeconfigPath, renderKubeconfig(this.server, this.caFile, users), { mode: 0o600 });
   }
 
-  /** Path of a binary built by kube-local (`kubectl`, `kube-scheduler`, …). */
+  /**
+   * Path of a binary built by kube-local (`kubectl`, `kube-scheduler`, …). The control plane
+   * builds only etcd and kube-apiserver; call `buildKubeLocal()` first for the others.
+   */
   binary(name: string): string {
     return join(this.binDir, name);
   }
@@ -111,7 +114,7 @@ export class LocalControlPlane {
   static async start(options: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
     const logger = options.logger ?? silentLogger;
     const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-    const binDir = options.binDir ?? (await buildKubeLocal({ logger }));
+    const binDir = options.binDir ?? (await buildKubeLocal({ logger, group: 'core' }));
     const ownsDir = !options.workDir;
     const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'kube-local-'));
     const helper = join(binDir, 'kube-local-helper');

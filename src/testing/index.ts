@@ -12,4 +12,9 @@ export {
 export { compactEtcd } from './etcd-compaction.js';
 export { FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { FakeListWatch } from './fake-list-watch.js';
-export { type BuildKubeLocalOptions, buildKubeLocal, kubeLocalBinaries } from './kube-local-build.js';
+export {
+  type BuildKubeLocalOptions,
+  buildKubeLocal,
+  kubeLocalBinaries,
+  kubeLocalCoreBinaries,
+} from './kube-local-build.js';

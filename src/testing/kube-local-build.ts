@@ -5,18 +5,25 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 
-/** Names of the binaries `tools/kube-local/build.sh` produces. */
+/** Binaries a control plane needs to start (`tools/kube-local/build.sh core`). */
+export const kubeLocalCoreBinaries = ['etcd', 'kube-apiserver', 'kube-local-helper'] as const;
+
+/** Names of all the binaries `tools/kube-local/build.sh` produces. */
 export const kubeLocalBinaries = [
-  'kube-apiserver',
+  ...kubeLocalCoreBinaries,
   'kube-scheduler',
   'kube-controller-manager',
   'kubectl',
-  'etcd',
-  'kube-local-helper',
 ] as const;
 
 /** Options for {@link buildKubeLocal}. */
 export interface BuildKubeLocalOptions {
+  /**
+   * `core` builds only what {@link LocalControlPlane} needs to start (etcd, kube-apiserver and
+   * the helper: the shortest cold build); `all` (default) adds kubectl, kube-scheduler and
+   * kube-controller-manager. Binaries already built are reused either way.
+   */
+  group?: 'core' | 'all';
   /** Progress lines of the build go here (the Go build itself can take many minutes cold). */
   logger?: Logger;
   signal?: AbortSignal;
@@ -25,15 +32,18 @@ export interface BuildKubeLocalOptions {
 /**
  * Builds (or finds, when already built) the real control-plane binaries from the Go module proxy
  * with `tools/kube-local/build.sh`, and returns the folder holding them. A second call is a
- * no-op that returns in well under a second once the cache folder is complete.
+ * no-op that returns in well under a second once the cache folder is complete. A cold build
+ * reports progress (phase, packages compiled of the total, elapsed) at least every 15 s as
+ * `info` lines to the logger.
  * Throws a {@link ConfigError} that says what to do when Go is missing or the build fails.
  */
 export async function buildKubeLocal(options: BuildKubeLocalOptions = {}): Promise<string> {
   const logger = options.logger ?? silentLogger;
   const script = join(findKubeLocalTools(), 'build.sh');
+  const group = options.group ?? 'all';
   const output: string[] = [];
   const binDir = await new Promise<string>((resolve, reject) => {
-    const child = spawn('bash', [script], {
+    const child = spawn('bash', [script, group], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -63,7 +73,7 @@ export async function buildKubeLocal(options: BuildKubeLocalOptions = {}): Promi
         );
     });
   });
-  for (const name of kubeLocalBinaries) {
+  for (const name of group === 'core' ? kubeLocalCoreBinaries : kubeLocalBinaries) {
     if (!existsSync(join(binDir, name)))
       throw new ConfigError(`tools/kube-local/build.sh reported ${binDir} but ${name} is missing there.`);
   }

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { LocalControlPlane } from '../../src/testing/index.js';
+import { buildKubeLocal, LocalControlPlane } from '../../src/testing/index.js';
 import type { KubeLocalInfo } from './support/kube-local-info.js';
 
 /**
@@ -8,15 +8,16 @@ import type { KubeLocalInfo } from './support/kube-local-info.js';
  * supervisor kills the processes even if vitest itself is killed.
  */
 export default async function setup(project: TestProject) {
+  const logger = {
+    debug: () => {},
+    info: (message: string) => console.log(message),
+    warn: (message: string) => console.warn(message),
+    error: (message: string) => console.error(message),
+  };
+  // Some tests run kubectl, kube-scheduler or kube-controller-manager beside the plane.
+  const binDir = await buildKubeLocal({ logger, group: 'all' });
   const started = performance.now();
-  const plane = await LocalControlPlane.start({
-    logger: {
-      debug: () => {},
-      info: (message) => console.log(message),
-      warn: (message) => console.warn(message),
-      error: (message) => console.error(message),
-    },
-  });
+  const plane = await LocalControlPlane.start({ logger, binDir });
   console.log(
     `kube-local: control plane up in ${Math.round(performance.now() - started)} ms at ${plane.server}`,
   );
