@@ -47,6 +47,7 @@ export {
   type Query,
   type RequestOptions,
   RestClient,
+  type RateLimit,
   type RestClientOptions,
   type StreamResponse,
 } from './rest-client.js';

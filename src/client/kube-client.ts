@@ -27,7 +27,10 @@ export class KubeClient {
   readonly rest: RestClient;
   readonly discovery: Discovery;
 
-  constructor(connection: ConnectionConfig, options: KubeClientOptions = {}) {
+  constructor(
+    connection: ConnectionConfig,
+    private readonly options: KubeClientOptions = {},
+  ) {
     this.rest = new RestClient(connection, options);
     this.discovery = new Discovery(this.rest, options.discovery);
   }
@@ -56,6 +59,17 @@ export class KubeClient {
     signal?: AbortSignal,
   ): Promise<ResourceClient<T>> {
     return new ResourceClient(this.rest, await this.discovery.resourceFor<T>(apiVersion, kind, signal));
+  }
+
+  /**
+   * A client of the same cluster and user whose requests wait in a token bucket of their own
+   * (`limit`, default: this client's) and share this client's connection pool. Give one to a
+   * leader-election lock so lease renewals never queue behind a busy controller's writes, as
+   * kube-controller-manager and kube-scheduler give leader election a client of its own. Close
+   * it when done (the pool closes with its last client).
+   */
+  withRateLimit(limit: { qps: number; burst: number } = this.rest.rateLimit): KubeClient {
+    return new KubeClient(this.rest.connection, { ...this.options, qps: limit.qps, burst: limit.burst });
   }
 
   /** Releases the shared connection pool reference. */

@@ -42,6 +42,16 @@ export interface StreamResponse {
   close(): void;
 }
 
+/** A client-side rate limit, and whether the user chose it. */
+export interface RateLimit {
+  /** Requests per second; ≤ 0 means unlimited. */
+  qps: number;
+  /** Requests allowed at once above the rate. */
+  burst: number;
+  /** False when neither `qps` nor `burst` was given, so client-go's defaults (5 / 10) apply. */
+  chosen: boolean;
+}
+
 /** Options of a {@link RestClient}. Every field has a documented default. */
 export interface RestClientOptions {
   /** Client-side rate limit in requests per second (default 5, like client-go); ≤ 0 disables. */
@@ -86,7 +96,8 @@ export class RestClient {
   readonly server: string;
   /** Namespace the configuration selects (context namespace or in-cluster namespace). */
   readonly defaultNamespace: string;
-  private readonly limiter: TokenBucket;
+  private limiter: TokenBucket;
+  private rateLimitChosen: boolean;
   private readonly options: Required<Omit<RestClientOptions, 'pool' | 'logger' | 'clock'>>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -103,6 +114,7 @@ export class RestClient {
     this.defaultNamespace = connection.namespace;
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
+    this.rateLimitChosen = options.qps !== undefined || options.burst !== undefined;
     this.options = {
       qps: options.qps ?? 5,
       burst: options.burst ?? 10,
@@ -121,6 +133,24 @@ export class RestClient {
   }
 
   private readonly poolOptions: PoolOptions;
+
+  /** The rate limit requests wait for, and whether the user chose it. */
+  get rateLimit(): RateLimit {
+    return { qps: this.limiter.qps, burst: this.limiter.burst, chosen: this.rateLimitChosen };
+  }
+
+  /**
+   * Replaces client-go's raw defaults (5 / 10) with `limit` when the user chose no rate limit
+   * (neither `qps` nor `burst`), as controller-runtime's GetConfig does for controllers (20 / 30);
+   * an explicit choice is kept. Returns the limit now in force.
+   */
+  useDefaultRateLimit(limit: { qps: number; burst: number }): RateLimit {
+    if (!this.rateLimitChosen) {
+      this.limiter = new TokenBucket(limit.qps, limit.burst, this.clock);
+      this.rateLimitChosen = true;
+    }
+    return this.rateLimit;
+  }
 
   /**
    * Sends a request and returns the parsed JSON body of a 2xx answer (undefined when empty).

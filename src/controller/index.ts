@@ -18,6 +18,7 @@ export {
 export {
   type HealthCheck,
   Manager,
+  managerDefaultRateLimit,
   type ManagerLeaderElection,
   type ManagerOptions,
   type Runnable,

@@ -49,8 +49,21 @@ export interface ManagerLeaderElection {
   releaseOnCancel?: boolean;
 }
 
+/**
+ * Client rate limit a Manager gives its `kube` client when the user chose none: controller-runtime's
+ * (GetConfig's QPS 20, burst 30), not client-go's raw 5 / 10, which makes a first controller
+ * that writes a few hundred objects take minutes.
+ */
+export const managerDefaultRateLimit = { qps: 20, burst: 30 } as const;
+
 /** Options of a {@link Manager}. Every field but `kube` has a documented default. */
 export interface ManagerOptions {
+  /**
+   * The client controllers use. If it was made without `qps` or `burst`, the Manager raises its
+   * limit to {@link managerDefaultRateLimit} (20 / 30) when constructed, as controller-runtime
+   * does; limits you set are kept. Leader election never waits in this client's token bucket:
+   * the lock gets a client of its own over the same connection pool.
+   */
   kube: KubeClient;
   /** Name for logs and the election (default `manager`). */
   name?: string;
@@ -99,11 +112,14 @@ export class Manager {
   private server: Server | undefined;
   private leading = false;
   private started = false;
+  private readonly rateLimitDefaulted: boolean;
   /** Address the HTTP server listens on, once started (`host:port`). */
   httpAddress: string | undefined;
 
   constructor(private readonly options: ManagerOptions) {
     this.kube = options.kube;
+    this.rateLimitDefaulted = !options.kube.rest.rateLimit.chosen;
+    options.kube.rest.useDefaultRateLimit(managerDefaultRateLimit);
     this.name = options.name ?? 'manager';
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? realClock;
@@ -166,7 +182,16 @@ export class Manager {
     // Every runnable, informer and watch listens on this one signal: fan-out, not a leak.
     setMaxListeners(0, stopAll.signal);
     const onAbort = () => stopAll.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // A signal that aborted before start never fires 'abort' again: start and stop at once.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const { qps, burst } = this.kube.rest.rateLimit;
+    this.logger.info(`${this.name}: starting`, {
+      qps,
+      burst,
+      rateLimit: this.rateLimitDefaulted ? 'default (none chosen: controller-runtime’s 20/30)' : 'chosen',
+      leaderElection: this.options.leaderElection ? 'on' : 'off',
+    });
     if (this.options.http) await this.listen(this.options.http);
 
     const running: Promise<void>[] = [];
@@ -187,13 +212,16 @@ export class Manager {
     const leaderRunnables = this.runnables.filter((r) => r.leaderOnly).map((r) => r.runnable);
     const election = this.options.leaderElection;
     let electing: Promise<void> | undefined;
+    let lockClient: KubeClient | undefined;
     if (election) {
       const identity = election.identity ?? `${hostname()}_${Math.random().toString(36).slice(2, 10)}`;
       const lock =
         'identity' in election.lock && typeof election.lock.identity === 'function'
           ? (election.lock as ResourceLock)
           : newResourceLock((election.lock as { type?: ResourceLockType }).type ?? 'leases', {
-              kube: this.kube,
+              // Renewals wait in a token bucket of their own: a controller saturating the shared
+              // one would otherwise make the leader miss its renew deadline under load alone.
+              kube: (lockClient = this.kube.withRateLimit()),
               namespace: (election.lock as { namespace: string }).namespace,
               name: (election.lock as { name: string }).name,
               identity,
@@ -252,6 +280,7 @@ export class Manager {
       await this.factory.shutdown();
       // The lease is released last, after the work it protects has stopped.
       await electing;
+      await lockClient?.close();
     })();
     const giveUp = new AbortController();
     const timedOut = await Promise.race([

@@ -39,7 +39,9 @@ type Attempt = { ok: true; writtenAt: number } | { ok: false; op?: LockOperation
  *
  * `run` acquires (retrying every retryPeriod × (1 + up to 1.2 jitter)), leads until the renew
  * deadline passes without a renewal or its signal aborts, then calls `onStoppedLeading` and
- * ends; create a new elector (or call `run` again) to stand for election again. Errors that
+ * ends; create a new elector (or call `run` again) to stand for election again. Build the lock
+ * on a client of its own (`kube.withRateLimit()`): renewals that queue behind other traffic in a
+ * shared token bucket miss the deadline under load alone. Errors that
  * retrying cannot fix while acquiring (RBAC denial, missing namespace, corrupt record) end `run`
  * with a ConfigError that says what to fix rather than retrying forever in silence.
  */

@@ -54,7 +54,11 @@ export interface LockEventRecorder {
 
 /** What every single-object lock is built from. */
 export interface ResourceLockOptions {
-  /** Client to use; give leader election a client of its own so other traffic cannot delay renewals. */
+  /**
+   * Client to use. Give the lock a token bucket of its own — `kube.withRateLimit()`, which
+   * shares the connection pool — so a busy controller's requests cannot delay renewals past the
+   * renew deadline (the Manager does this for its lock).
+   */
   kube: KubeClient;
   namespace: string;
   name: string;

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TransportError } from '../../../src/client/api-error.js';
+import { KubeClient } from '../../../src/client/kube-client.js';
 import type { Authenticator, ConnectionConfig } from '../../../src/client/kubeconfig/index.js';
 import { asksForGzip, RestClient } from '../../../src/client/rest-client.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -326,5 +328,51 @@ describe('RestClient', () => {
     res.close();
     expect(seen[0]?.headers['accept-encoding']).toBeUndefined();
     await client.close();
+  });
+});
+
+describe('rate limits', () => {
+  it('records whether the user chose a limit; useDefaultRateLimit replaces only the raw defaults', () => {
+    const url = 'http://127.0.0.1:1';
+    const raw = new RestClient(connection(url));
+    expect(raw.rateLimit).toEqual({ qps: 5, burst: 10, chosen: false });
+    expect(raw.useDefaultRateLimit({ qps: 20, burst: 30 })).toEqual({ qps: 20, burst: 30, chosen: true });
+    // Once raised, a second default does not override it.
+    expect(raw.useDefaultRateLimit({ qps: 1, burst: 1 })).toEqual({ qps: 20, burst: 30, chosen: true });
+    const qpsOnly = new RestClient(connection(url), { qps: 7 });
+    expect(qpsOnly.useDefaultRateLimit({ qps: 20, burst: 30 })).toEqual({ qps: 7, burst: 10, chosen: true });
+    const off = new RestClient(connection(url), { qps: -1 });
+    expect(off.useDefaultRateLimit({ qps: 20, burst: 30 }).qps).toBe(-1);
+  });
+
+  it('withRateLimit: requests wait in a bucket of their own over the same connections', async () => {
+    const url = await serve((req, res) => reply(res, 200, { path: req.url }));
+    const clock = new FakeClock();
+    const kube = new KubeClient(connection(url), { qps: 1, burst: 1, clock });
+    const lock = kube.withRateLimit();
+    expect(lock.rest.rateLimit).toEqual({ qps: 1, burst: 1, chosen: true });
+    expect(lock.rest.connection).toBe(kube.rest.connection);
+    // The first request takes the parent's only token; the next two must wait for the fake
+    // clock, which never moves here, so they can only finish if nothing else waits behind them.
+    await kube.rest.request({ method: 'GET', path: '/first' });
+    const starved = [
+      kube.rest.request({ method: 'GET', path: '/2' }),
+      kube.rest.request({ method: 'GET', path: '/3' }),
+    ];
+    let starvedDone = 0;
+    for (const p of starved) void p.then(() => starvedDone++);
+    // The derived client has its own full bucket: it is served while the parent's queue waits.
+    expect(await lock.rest.request({ method: 'GET', path: '/renew' })).toEqual({ path: '/renew' });
+    expect(starvedDone).toBe(0);
+    // One pooled dispatcher serves both (white-box: the pool is private).
+    const dispatcherOf = (c: KubeClient) =>
+      (c.rest as unknown as { lease?: { dispatcher: unknown } }).lease?.dispatcher;
+    expect(dispatcherOf(lock)).toBeDefined();
+    expect(dispatcherOf(lock)).toBe(dispatcherOf(kube));
+    await clock.advance(2_000);
+    await Promise.all(starved);
+    expect(seen.map((r) => r.url)).toEqual(['/first', '/renew', '/2', '/3']);
+    await lock.close();
+    await kube.close();
   });
 });
