@@ -1,3 +1,4 @@
+import { isForbidden } from '../client/api-error.js';
 import { type Clock, realClock } from '../common/clock.js';
 import { ConfigError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
@@ -68,6 +69,8 @@ export class LeaderElector {
 
   #running = false;
   #leading = false;
+  // Set while acquiring: cuts the retry sleep short when the lock is seen released.
+  #wake: (() => void) | undefined;
   // Monotonic start of the last successful acquire or renew attempt.
   #renewedAt = Number.NEGATIVE_INFINITY;
 
@@ -164,6 +167,46 @@ export class LeaderElector {
       lock: this.#lock.describe(),
       identity: this.#identity,
     });
+    const following = new AbortController();
+    const stopFollowing = () => following.abort();
+    signal.addEventListener('abort', stopFollowing, { once: true });
+    let released = false;
+    let interrupt: (() => void) | undefined;
+    this.#wake = () => {
+      released = true;
+      interrupt?.();
+    };
+    const follower = this.#followReleases(following.signal);
+    try {
+      return await this.#acquireLoop(signal, () => {
+        // A release seen during the last attempt counts too: try again at once.
+        if (released) {
+          released = false;
+          return Promise.resolve();
+        }
+        const woken = new AbortController();
+        interrupt = () => woken.abort();
+        return this.#clock
+          .sleep(this.#acquireDelay(), AbortSignal.any([signal, woken.signal]))
+          .catch(() => {
+            if (signal.aborted) throw signal.reason;
+            released = false;
+          })
+          .finally(() => {
+            interrupt = undefined;
+          });
+      });
+    } finally {
+      this.#wake = undefined;
+      signal.removeEventListener('abort', stopFollowing);
+      following.abort();
+      // Not awaited: leading must not wait for a watch to wind down (the follower never throws).
+      void follower;
+    }
+  }
+
+  // The acquire retry loop; `pause` waits before the next attempt (rejects when cancelled).
+  async #acquireLoop(signal: AbortSignal, pause: () => Promise<void>): Promise<number | undefined> {
     while (!signal.aborted) {
       const attempt = await this.#tryAcquireOrRenew(signal);
       this.#reportTransition();
@@ -200,12 +243,50 @@ export class LeaderElector {
         });
       }
       try {
-        await this.#clock.sleep(this.#acquireDelay(), signal);
+        await pause();
       } catch {
         return undefined;
       }
     }
     return undefined;
+  }
+
+  // While acquiring, watches the lock (when it can) and wakes the acquire loop on a release, so a
+  // graceful handover takes one round trip instead of up to 2.2 retry periods. Costs one watch
+  // request per 5–10 minutes, no polling. Never throws: errors back off up to 30 s; 403 (no
+  // `watch` permission on the lock) or a lock that cannot watch leaves plain polling.
+  async #followReleases(signal: AbortSignal): Promise<void> {
+    const releases = this.#lock.releases;
+    if (!releases) return;
+    let backoffMs = this.#retryMs;
+    while (!signal.aborted) {
+      try {
+        for await (const _ of releases.call(this.#lock, signal)) {
+          backoffMs = this.#retryMs;
+          this.#wake?.();
+        }
+        return; // the lock has nothing (more) to watch
+      } catch (err) {
+        if (signal.aborted) return;
+        if (isForbidden(err)) {
+          this.#logger.info('leader election: cannot watch the lock (no watch permission); polling only', {
+            election: this.#name,
+            lock: this.#lock.describe(),
+          });
+          return;
+        }
+        this.#logger.debug('leader election: watching the lock failed; retrying', {
+          election: this.#name,
+          error: describeError(err),
+        });
+      }
+      try {
+        await this.#clock.sleep(backoffMs * (1 + this.#random() * JITTER_FACTOR), signal);
+      } catch {
+        return;
+      }
+      backoffMs = Math.min(backoffMs * 2, 30_000);
+    }
   }
 
   // retryPeriod × (1 + jitter), but no later than the moment the observed lease runs out, so a

@@ -81,6 +81,11 @@ export class MultiLock implements ResourceLock {
     else await this.secondary.update(record, signal);
   }
 
+  /** The primary's releases (the primary is the arbiter, and a release writes it first). */
+  async *releases(signal: AbortSignal): AsyncIterable<void> {
+    if (this.primary.releases) yield* this.primary.releases(signal);
+  }
+
   /** Records the event on both objects. */
   recordEvent(message: string): void {
     this.primary.recordEvent?.(message);

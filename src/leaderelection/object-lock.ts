@@ -1,4 +1,10 @@
-import { isNotFound, type KubeObject, type ResourceClient, type ResourceType } from '../client/index.js';
+import {
+  isGone,
+  isNotFound,
+  type KubeObject,
+  type ResourceClient,
+  type ResourceType,
+} from '../client/index.js';
 import { ConfigError } from '../common/errors.js';
 import type { LeaderElectionRecord } from './record.js';
 import type { LockEventRecorder, LockSnapshot, ResourceLock, ResourceLockOptions } from './resource-lock.js';
@@ -81,6 +87,44 @@ export abstract class ObjectLock<T extends KubeObject> implements ResourceLock {
       throw new Error(`${this.describe()}: update before get or create; read the lock first.`);
     }
     this.#object = await this.#client.update(this.encode(current, record), { signal });
+  }
+
+  /**
+   * Yields when the object becomes free (holder empty, or deleted), from one watch on the object
+   * that resumes from its last resourceVersion when the server ends it and starts afresh after
+   * 410 Gone. Reads nothing into the cached object the next update is guarded by.
+   */
+  async *releases(signal: AbortSignal): AsyncIterable<void> {
+    let resourceVersion: string | undefined;
+    // undefined: not known yet (a watch without resourceVersion first lists the object as ADDED).
+    let holder: string | undefined;
+    while (!signal.aborted) {
+      const events = this.#client.watch({
+        fieldSelector: `metadata.name=${this.name}`,
+        ...(resourceVersion ? { resourceVersion } : {}),
+        // Like an informer's watch: the server ends it after 5–10 minutes, then we resume.
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+        signal,
+      });
+      try {
+        for await (const event of events) {
+          resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+          if (event.type === 'BOOKMARK') continue;
+          let now: string;
+          try {
+            now = event.type === 'DELETED' ? '' : this.decode(event.object).record.holderIdentity;
+          } catch {
+            continue; // a corrupt record is the elector's to report, through get()
+          }
+          if (now === '' && holder !== '') yield;
+          holder = now;
+        }
+      } catch (err) {
+        if (!isGone(err)) throw err;
+        resourceVersion = undefined;
+        holder = undefined;
+      }
+    }
   }
 
   /** Records `<identity> <message>` as a Normal `LeaderElection` event on the object. */

@@ -41,6 +41,15 @@ export interface ResourceLock {
   update(record: LeaderElectionRecord, signal?: AbortSignal): Promise<void>;
   /** Records an event such as "became leader" on the lock object, when the lock has a recorder. */
   recordEvent?(message: string): void;
+  /**
+   * Watches the lock object and yields each time it becomes free — its record names no holder
+   * (a leader released it) or it was deleted — including once at the start if it is free then.
+   * Followers use it to try at once instead of at their next retry; it never decides anything
+   * (acquiring still goes through `get` and a guarded write). Optional: without it, followers
+   * only poll. Runs until `signal` aborts; rejects on errors (the elector retries with backoff,
+   * and stops watching on 403 Forbidden).
+   */
+  releases?(signal: AbortSignal): AsyncIterable<void>;
 }
 
 /**
