@@ -31,7 +31,9 @@ release=$(awk '$1=="k8s.io/kubernetes"{print $2; exit}' go.mod)
 [[ $release =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "go.mod does not require a k8s.io/kubernetes release (found '$release'); run ./gen-go-mod.sh vX.Y.Z"
 minor=${BASH_REMATCH[1]}
 
-key=$( { go version; cat go.mod go.sum etcd/go.mod etcd/go.sum etcd/*.go helper/*.go; } | sha256sum | cut -c1-16)
+# The key covers what goes into the binaries: Go, the module files, our sources, and this
+# script's build flags (the lines that set goflags and ldflags).
+key=$( { go version; cat go.mod go.sum etcd/go.mod etcd/go.sum etcd/*.go helper/*.go; grep -E '^(goflags|ldflags)=|ldflags\+=' "$here/build.sh"; } | sha256sum | cut -c1-16)
 cache_root=${KUBEKIT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubekit}
 out="$cache_root/kube-local/$release-$key"
 
@@ -44,7 +46,7 @@ if ((${#missing[@]} == 0)); then
 fi
 mkdir -p "$out"
 work=$(mktemp -d "$out/.build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 start=$SECONDS
@@ -57,23 +59,34 @@ progress() {
 }
 endprogress() { if $tty; then printf '\n' >&2; fi; }
 
-# Runs "$@" in the background and reports every 15 s how much the module cache has grown, for
-# the steps that download modules (go prints nothing while it does).
+# Resolving a package list downloads the modules it needs, and go prints nothing meanwhile.
+# Every list this run needs is resolved in the background from the start (downloads overlap
+# with compiling the first binaries); waiting for one reports every 15 s how much the module
+# cache has grown. resolve NAME DIR PKG… starts one; resolved NAME WHAT waits for it and sets
+# `count` to its number of packages (not in a subshell: only this shell can wait for the job).
 modcache=$(go env GOMODCACHE)/cache/download
-with_download_progress() {
-  local what=$1
-  shift
-  local before now
+declare -A resolving=()
+resolve() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && go list -deps "$@") >"$work/$name.deps" 2>"$work/$name.err" &
+  resolving[$name]=$!
+}
+resolved() {
+  local name=$1 what=$2 pid=${resolving[$1]} before now
   before=$(du -sm "$modcache" 2>/dev/null | cut -f1) || before=0
-  "$@" &
-  local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2>/dev/null || break
     now=$(du -sm "$modcache" 2>/dev/null | cut -f1) || now=$before
-    progress "$what: $((now - before)) MB of modules downloaded so far"
+    progress "$what: resolving packages, $((now - before)) MB of modules downloaded meanwhile"
   done
-  wait "$pid"
+  if ! wait "$pid"; then
+    endprogress
+    cat "$work/$name.err" >&2
+    return 1
+  fi
+  count=$(wc -l <"$work/$name.deps")
 }
 
 # Builds packages with `go build -v`, which names each package as it compiles: counts them
@@ -127,43 +140,46 @@ install_bin() { mv -f "$work/$1" "$out/$1"; }
 echo "kube-local: building $release: ${missing[*]} (a cold build downloads modules and compiles for minutes; later runs reuse the binaries)" >&2
 has() { local b; for b in "${missing[@]}"; do [[ $b == "$1" ]] && return 0; done; return 1; }
 
+goflags=(-trimpath)
+k8s_pkgs() { local b; for b in "$@"; do has "$b" && echo "k8s.io/kubernetes/cmd/$b"; done; }
+core_k8s=$(k8s_pkgs kube-apiserver)
+tools_k8s=$(k8s_pkgs kubectl kube-scheduler kube-controller-manager)
+has etcd && resolve etcd etcd .
+[[ -n $core_k8s ]] && resolve core . $core_k8s
+[[ -n $tools_k8s ]] && resolve tools . $tools_k8s
+
 if has kube-local-helper; then
-  go build -trimpath -ldflags "-s -w" -o "$work/kube-local-helper" ./helper || die "go build of kube-local-helper failed"
+  go build "${goflags[@]}" -ldflags "-s -w" -o "$work/kube-local-helper" ./helper || die "go build of kube-local-helper failed"
   install_bin kube-local-helper
 fi
+proxy_hint="If modules could not be downloaded, check that the Go module proxy is reachable: go env GOPROXY"
 if has etcd; then
-  (
-    cd etcd
-    list=$(mktemp)
-    with_download_progress "modules for etcd" go list -deps . >"$list" &&
-      n=$(wc -l <"$list") && rm -f "$list" &&
-      build_with_progress "etcd" "$n" go build -v -trimpath -ldflags "-s -w" -o "$work/etcd" .
-  ) || die "go build of etcd failed (see the errors above). If modules could not be downloaded, check that the Go module proxy is reachable: go env GOPROXY"
+  resolved etcd "etcd" || die "resolving etcd's packages failed (see above). $proxy_hint"
+  (cd etcd && build_with_progress "etcd" "$count" go build -v "${goflags[@]}" -ldflags "-s -w" -o "$work/etcd" .) ||
+    die "go build of etcd failed (see the errors above). $proxy_hint"
   install_bin etcd
   progress "etcd ready"; endprogress
 fi
 
+# k8s_phase NAME PKG…: builds Kubernetes commands resolved as NAME.
 k8s_phase() {
-  local names=() pkgs=() b
-  for b in "$@"; do has "$b" && { names+=("$b"); pkgs+=("k8s.io/kubernetes/cmd/$b"); }; done
-  ((${#names[@]})) || return 0
-  local list
-  list=$(mktemp)
-  with_download_progress "modules for ${names[*]}" go list -deps "${pkgs[@]}" >"$list" \
-    || die "resolving Kubernetes $release modules failed (see above). Check that the Go module proxy is reachable: go env GOPROXY"
-  local n
-  n=$(wc -l <"$list")
-  rm -f "$list"
-  build_with_progress "${names[*]}" "$n" go build -v -trimpath -ldflags "$ldflags" -o "$work/" "${pkgs[@]}" \
+  local name=$1
+  shift
+  (($#)) || return 0
+  local names=("${@##*/}")
+  resolved "$name" "${names[*]}" || die "resolving Kubernetes $release packages failed (see above). $proxy_hint"
+  build_with_progress "${names[*]}" "$count" go build -v "${goflags[@]}" -ldflags "$ldflags" -o "$work/" "$@" \
     || die "go build of ${names[*]} failed (see the errors above)"
   for b in "${names[@]}"; do install_bin "$b"; done
   progress "${names[*]} ready"; endprogress
 }
-if has kube-apiserver || has kubectl || has kube-scheduler || has kube-controller-manager; then
+if [[ -n $core_k8s$tools_k8s ]]; then
   set_version_ldflags
 fi
-k8s_phase kube-apiserver
-k8s_phase kubectl kube-scheduler kube-controller-manager
+# shellcheck disable=SC2086 # word splitting of the package lists is intended
+k8s_phase core $core_k8s
+# shellcheck disable=SC2086
+k8s_phase tools $tools_k8s
 
 echo "kube-local: built ${missing[*]} in $((SECONDS - start))s into $out" >&2
 echo "$out"
