@@ -2,6 +2,8 @@
  * kubekit/client: talk to the Kubernetes API. `KubeClient` is the entry point; it loads
  * credentials like kubectl, and hands out typed `ResourceClient`s for built-in resources
  * (`Pods`, `Deployments`, …) and custom ones (`resourceType<T>()` or discovery by kind).
+ *
+ * @packageDocumentation
  */
 
 export * from '../apimachinery/index.js';
@@ -45,9 +47,9 @@ export {
 export {
   type HttpMethod,
   type Query,
+  type RateLimit,
   type RequestOptions,
   RestClient,
-  type RateLimit,
   type RestClientOptions,
   type StreamResponse,
 } from './rest-client.js';

@@ -3,6 +3,8 @@
  * de-duplicating reconcile loop fed by shared informers (`Controller`), the helpers every
  * operator needs (finalizers, owner references, status with conflict retry), and a `Manager`
  * that runs controllers behind leader election with health, readiness and metrics endpoints.
+ *
+ * @packageDocumentation
  */
 
 export { TerminalError } from '../workqueue/errors.js';
@@ -18,9 +20,9 @@ export {
 export {
   type HealthCheck,
   Manager,
-  managerDefaultRateLimit,
   type ManagerLeaderElection,
   type ManagerOptions,
+  managerDefaultRateLimit,
   type Runnable,
   shutdownSignal,
 } from './manager.js';

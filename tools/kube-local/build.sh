@@ -46,7 +46,7 @@ if ((${#missing[@]} == 0)); then
 fi
 mkdir -p "$out"
 work=$(mktemp -d "$out/.build.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 start=$SECONDS
@@ -141,7 +141,7 @@ echo "kube-local: building $release: ${missing[*]} (a cold build downloads modul
 has() { local b; for b in "${missing[@]}"; do [[ $b == "$1" ]] && return 0; done; return 1; }
 
 goflags=(-trimpath)
-k8s_pkgs() { local b; for b in "$@"; do has "$b" && echo "k8s.io/kubernetes/cmd/$b"; done; }
+k8s_pkgs() { local b; for b in "$@"; do if has "$b"; then echo "k8s.io/kubernetes/cmd/$b"; fi; done; }
 core_k8s=$(k8s_pkgs kube-apiserver)
 tools_k8s=$(k8s_pkgs kubectl kube-scheduler kube-controller-manager)
 has etcd && resolve etcd etcd .
