@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): lint, typecheck, package build, then the unit and
-# integration suites on this machine's Node and on Node 24 LTS and 26, each against a real
-# kube-apiserver built by tools/kube-local. Ends with one "total: N passed, N failed" line.
+# The test command (README, .ci/run): lint, typecheck, package build and its checks (exports,
+# publint, attw, API docs), then the unit and integration suites on this machine's Node and on
+# Node 24 LTS and 26, each against a real kube-apiserver built by tools/kube-local. Ends with one
+# "total: N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 node_versions=(${KUBEKIT_TEST_NODE_VERSIONS:-system 24 26})
@@ -26,6 +27,12 @@ step lint npx --no-install biome check .
 step typecheck npx --no-install tsc --noEmit
 step "package build" npm run --silent build
 step "package exports" node scripts/check-exports.mjs
+# publint: package.json fields and files as npm would publish them; attw: every subpath's types
+# resolve for node10 (typesVersions), node16 from CJS and ESM, and bundler; typedoc: the API
+# reference builds with no warning (broken {@link}s, public types that are not exported).
+step "package lint" npx --no-install publint --strict
+step "package types" npx --no-install attw --pack . --profile strict
+step docs npm run --silent docs
 step "kube-local build" bash tools/kube-local/build.sh
 
 for v in "${node_versions[@]}"; do

@@ -3,6 +3,8 @@
  * most programs need; each area also has its own subpath (`kubekit/client`, `kubekit/informers`,
  * `kubekit/workqueue`, `kubekit/leaderelection`, `kubekit/events`, `kubekit/controller`,
  * `kubekit/testing`).
+ *
+ * @module kubekit
  */
 
 export * from './client/index.js';

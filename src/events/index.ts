@@ -11,6 +11,8 @@
  * // on the way out:
  * await broadcaster.shutdown();
  * ```
+ *
+ * @packageDocumentation
  */
 
 export { COMBINED_PREFIX, EventAggregator, type EventAggregatorOptions } from './aggregator.js';

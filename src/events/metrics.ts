@@ -15,8 +15,9 @@ export type EventDropReason =
 
 /**
  * Creates the metrics of one broadcaster, named after its component, in the style of the
- * workqueue's {@link MetricsProvider}: the provider decides names and labels; the prom-client one
- * is {@link PrometheusEventMetricsProvider}. A broadcaster asks once, at construction.
+ * workqueue's {@link workqueue!MetricsProvider}: the provider decides names and labels; the
+ * prom-client one is {@link PrometheusEventMetricsProvider}. A broadcaster asks once, at
+ * construction.
  *
  * What each metric means:
  * - emitted: valid `event()` calls;

@@ -1,5 +1,9 @@
-// Public API of kubekit/leaderelection: leader election on Lease, ConfigMap, Endpoints and Multi
-// locks with client-go's semantics, a health check, metrics and the standard command-line flags.
+/**
+ * kubekit/leaderelection: leader election on Lease, ConfigMap, Endpoints and Multi locks with
+ * client-go's semantics, a health check, metrics and the standard command-line flags.
+ *
+ * @packageDocumentation
+ */
 export {
   DEFAULT_LEASE_DURATION_MS,
   DEFAULT_RENEW_DEADLINE_MS,

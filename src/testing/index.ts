@@ -1,6 +1,8 @@
 /**
  * kubekit/testing: helpers for tests of kubekit and of programs built on it — a real local
  * control plane (etcd + kube-apiserver built from the Go module proxy) and test doubles.
+ *
+ * @packageDocumentation
  */
 
 export { ChaosProxy, type ChaosProxyStats, type ChaosProxyUpstream } from './chaos-proxy.js';

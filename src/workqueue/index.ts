@@ -1,5 +1,9 @@
-// Public API of kubekit/workqueue: deduplicating work queues, delays, rate limiters, metrics and
-// the worker helpers controllers are built from.
+/**
+ * kubekit/workqueue: deduplicating work queues, delays, rate limiters, metrics and the worker
+ * helpers controllers are built from.
+ *
+ * @packageDocumentation
+ */
 export { DelayingQueue, type DelayingWorkQueue } from './delaying-queue.js';
 export { TerminalError } from './errors.js';
 export type {
