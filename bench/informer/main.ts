@@ -17,7 +17,10 @@
  *    'auto', asks for none from this loopback apiserver), kubekit with its watch-list option and
  *    kubekit on Node 24 with V8's young generation capped as on Node 20
  *    (`--max-semi-space-size=16`: Node 24 grows it to 64 MiB semi-spaces on a large machine,
- *    which is RSS but no cached object).
+ *    which is RSS but no cached object). Always, even without the extras or outside
+ *    BENCH_INFORMER_ONLY: the floor, client-go's bare paged LIST of the same collection (Go
+ *    `list` mode: limit 500 and continue tokens, typed decoding, the client-go worker's client
+ *    settings, no informer, no store); every sync time is also printed as a ratio to it.
  * 3. Update rounds (3, rotating order, the four main implementations): a fresh worker syncs
  *    (recorded as "sync under write load") → 100,000 merge patches from a separate Go writer
  *    process (`write`: 128 in flight over HTTP/2) while the informer runs → delivery
@@ -215,15 +218,23 @@ function nodeWorker(
     );
 }
 
-function goWorker(extraEnv: Record<string, string> = {}) {
+/** A Go worker: `informer` (client-go's shared informer) or `list` (the bare paged LIST floor). */
+function goWorker(extraEnv: Record<string, string> = {}, mode: 'informer' | 'list' = 'informer') {
   return (kubeconfig: string, name: string) =>
     child(
       name,
       goBin!,
-      ['informer', `-kubeconfig=${kubeconfig}`, `-namespace=${namespace}`, `-expect=${objects}`],
+      [mode, `-kubeconfig=${kubeconfig}`, `-namespace=${namespace}`, `-expect=${objects}`],
       extraEnv,
     );
 }
+
+/**
+ * The floor every sync time is read against: client-go's bare paged LIST of the same collection
+ * (see listMode in go/main.go). What an informer takes on top of it (watch setup, store, handler,
+ * transform, its own decoding) is the part an implementation can win or lose.
+ */
+const floorKey = 'client-go-paged-list';
 
 async function version(node: string): Promise<string> {
   return new Promise((r) => {
@@ -339,6 +350,8 @@ function runJson(res: RunResult): Record<string, unknown> {
     syncMs: round(res.synced.syncMs as number, 1),
     syncCpuMs: round(res.synced.syncCpuMs as number, 1),
     cacheSize: res.synced.cacheSize,
+    // The LIST floor keeps nothing (cacheSize 0); what it fetched instead.
+    ...(res.synced.pages !== undefined ? { listed: res.synced.listed, pages: res.synced.pages } : {}),
     rssBaseline: ready.rss,
     heapBaseline: ready.heapUsed,
     rssAfterSync: synced.rss,
@@ -588,6 +601,12 @@ async function main(): Promise<void> {
       updates: true,
       spawn: nodeWorker(node24!, peerWorker, []),
     },
+    {
+      key: floorKey,
+      label: 'floor: client-go v0.37.1 bare paged LIST (limit 500), no informer',
+      updates: false,
+      spawn: goWorker({}, 'list'),
+    },
     ...(extras
       ? [
           {
@@ -627,7 +646,8 @@ async function main(): Promise<void> {
         ]
       : []),
   ];
-  const variants = only ? all.filter((v) => only.includes(v.key)) : all;
+  // The floor runs whatever BENCH_INFORMER_ONLY names: without it no sync time has a floor.
+  const variants = only ? all.filter((v) => v.key === floorKey || only.includes(v.key)) : all;
 
   if (seedMs !== undefined && settleSeconds > 0) {
     log(`letting the apiserver and etcd settle for ${settleSeconds} s after seeding`);
@@ -652,7 +672,9 @@ async function main(): Promise<void> {
   }
 
   let soakResults: SoakResult[] = [];
-  const soakVariants = soakSeconds > 0 ? all.filter((v) => soakKeys.includes(v.key)) : [];
+  // The floor has no cache to soak (its Go mode only knows start and exit).
+  const soakVariants =
+    soakSeconds > 0 ? all.filter((v) => v.key !== floorKey && soakKeys.includes(v.key)) : [];
   if (soakVariants.length > 0) soakResults = await soak(soakVariants, kubeconfig, kube);
   await kube.close();
 
@@ -727,6 +749,19 @@ async function main(): Promise<void> {
   ]);
   const n = (k: string) => by(k).length;
   const nu = (k: string) => by(k, 'updates').length;
+  /** Median over rounds of a / b measured in the same round (load on a shared machine drifts). */
+  const paired = (a: string, b: string, f: (r: Row) => number) => {
+    const bs = by(b);
+    return median(by(a).flatMap((x) => bs.filter((y) => y.round === x.round).map((y) => f(x) / f(y))));
+  };
+  const syncOf = (r: Row) => r.syncMs as number;
+  const cpuOf = (r: Row) => r.syncCpuMs as number;
+  const pairedNote = (a: string, b: string, f: (r: Row) => number) =>
+    `; paired by round: ${fmt(paired(a, b, f), 2)}×`;
+  // Sync-only rounds only: the update rounds' syncs run under write load, the floor never does.
+  const hasFloor = present.includes(floorKey);
+  const floorSync = med(floorKey, syncOf);
+  const overFloor = (k: string) => ratio(med(k, syncOf), floorSync);
   const out: string[] = [];
   out.push(
     '',
@@ -742,6 +777,33 @@ async function main(): Promise<void> {
       .join(', ')}).`,
     table(['metric', ...present, ...ratioColumns.map(([a, b]) => `${a} / ${b}`)], rows),
   );
+  if (hasFloor) {
+    // Beside each sync time, its ratio to the floor: medians, and the median of the per-round
+    // ratios (each sample against the floor's sample of the same round).
+    const floorCpu = med(floorKey, cpuOf);
+    out.push(
+      '',
+      `Sync against the floor (${floorKey}: ${all.find((v) => v.key === floorKey)!.label}; ${fmt(floorSync)} ms, CPU ${fmt(floorCpu)} ms; sync-only rounds, medians):`,
+      table(
+        [
+          'implementation',
+          'start → synced, ms',
+          '÷ LIST floor',
+          '÷ LIST floor, paired by round',
+          'CPU to sync, ms',
+          'CPU ÷ LIST floor',
+        ],
+        present.map((k) => [
+          k,
+          fmt(med(k, syncOf)),
+          `${fmt(overFloor(k), 2)}×`,
+          `${fmt(paired(k, floorKey, syncOf), 2)}×`,
+          fmt(med(k, cpuOf)),
+          `${fmt(ratio(med(k, cpuOf), floorCpu), 2)}×`,
+        ]),
+      ),
+    );
+  }
 
   const goal = (name: string, met: boolean, detail: string) => {
     out.push(`goal ${met ? 'MET   ' : 'MISSED'} ${name}: ${detail}`);
@@ -751,14 +813,11 @@ async function main(): Promise<void> {
   const syncCN = med('client-node@24', (r) => r.syncMs as number);
   const perGo = med('client-go', (r) => r.heapBytesPerObject as number);
   const rssGo = med('client-go', (r) => r.rssBytesPerObject as number);
-  /** Median over rounds of a / b measured in the same round (load on a shared machine drifts). */
-  const paired = (a: string, b: string, f: (r: Row) => number) => {
-    const bs = by(b);
-    return median(by(a).flatMap((x) => bs.filter((y) => y.round === x.round).map((y) => f(x) / f(y))));
-  };
-  const syncOf = (r: Row) => r.syncMs as number;
-  const pairedNote = (a: string, b: string, f: (r: Row) => number) =>
-    `; paired by round: ${fmt(paired(a, b, f), 2)}×`;
+  // The floor beside a sync ratio: how far each side of it is above client-go's bare LIST.
+  const floorNote = (a: string, b: string) =>
+    hasFloor
+      ? `; LIST floor ${fmt(floorSync)} ms: ${a} ${fmt(overFloor(a), 2)}×, ${b} ${fmt(overFloor(b), 2)}×`
+      : '';
   // Where the RSS per object comes from: the same code on Node 20, and on Node 24 with V8's
   // young generation capped as Node 20 caps it.
   const rssNotes = (subject: string) => {
@@ -780,12 +839,12 @@ async function main(): Promise<void> {
     goal(
       `${who}: sync no slower than client-go`,
       syncKK <= syncGo,
-      `${fmt(syncKK)} ms vs client-go ${fmt(syncGo)} ms (${fmt(syncKK / syncGo, 2)}×${pairedNote(subject, 'client-go', syncOf)})`,
+      `${fmt(syncKK)} ms vs client-go ${fmt(syncGo)} ms (${fmt(syncKK / syncGo, 2)}×${pairedNote(subject, 'client-go', syncOf)})${floorNote(subject, 'client-go')}`,
     );
     goal(
       `${who}: sync ≥ 2× faster than client-node`,
       syncCN / syncKK >= 2,
-      `client-node ${fmt(syncCN)} ms / ${fmt(syncKK)} ms = ${fmt(syncCN / syncKK, 2)}×${pairedNote('client-node@24', subject, syncOf)}`,
+      `client-node ${fmt(syncCN)} ms / ${fmt(syncKK)} ms = ${fmt(syncCN / syncKK, 2)}×${pairedNote('client-node@24', subject, syncOf)}${floorNote(subject, 'client-node@24')}`,
     );
     goal(
       `${who}: memory per cached object ≤ 2× client-go (live heap after GC)`,
@@ -807,6 +866,14 @@ async function main(): Promise<void> {
       variant: key,
       runs: rowsOf.length,
       ...Object.fromEntries(metrics.map((m) => [m.key, round(med(key, m.f, m.phase), 1)])),
+      ...(hasFloor
+        ? {
+            listFloorSyncMs: round(floorSync, 1),
+            syncOverListFloor: round(overFloor(key), 3),
+            syncOverListFloorPaired: round(paired(key, floorKey, syncOf), 3),
+            syncCpuOverListFloor: round(ratio(med(key, cpuOf), med(floorKey, cpuOf)), 3),
+          }
+        : {}),
     });
   }
 
@@ -903,7 +970,7 @@ async function main(): Promise<void> {
   }
   out.push(
     '',
-    `How measured: syncMs = performance.now()/time.Now() from just before the informer is started to the first 5 ms poll at which it reports synced and the handler has received all ${objects} adds; RSS from /proc (Node process.memoryUsage().rss, Go VmRSS); heap = V8 heapUsed / Go HeapAlloc; "+ GC" = after gc()×2 (node --expose-gc) / runtime.GC()+debug.FreeOSMemory(); per object = (after sync + GC − idle baseline after GC, same process) ÷ ${objects}. Updates: lag = handler's Date.now() − writer's wall-clock ms in data.ts (stamped just before sending); delivered/s = events ÷ (last handler receipt − writer start); CPU per event = process CPU from arming to the last event ÷ events.`,
+    `How measured: syncMs = performance.now()/time.Now() from just before the informer is started to the first 5 ms poll at which it reports synced and the handler has received all ${objects} adds; RSS from /proc (Node process.memoryUsage().rss, Go VmRSS); heap = V8 heapUsed / Go HeapAlloc; "+ GC" = after gc()×2 (node --expose-gc) / runtime.GC()+debug.FreeOSMemory(); per object = (after sync + GC − idle baseline after GC, same process) ÷ ${objects}. Updates: lag = handler's Date.now() − writer's wall-clock ms in data.ts (stamped just before sending); delivered/s = events ÷ (last handler receipt − writer start); CPU per event = process CPU from arming to the last event ÷ events. LIST floor (${floorKey}) = client-go's typed ConfigMaps(ns).List, limit 500, following continue tokens (resourceVersion "", so the apiserver pages from its watch cache), the client-go worker's client settings, each page dropped once counted; syncMs from just before the first request to the last page decoded (no poll), and it must list exactly ${objects} objects.`,
     `Total ${fmt((performance.now() - started) / 60000, 1)} min; seeding ${seedMs === undefined ? 'reused' : `${fmt(seedMs)} ms`}.`,
   );
   process.stdout.write(`${out.join('\n')}\n`);

@@ -3,9 +3,11 @@
 # v0.37.1, the release tools/kube-local pins) and @kubernetes/client-node 2.0.x's, on one real
 # kube-apiserver seeded with 50,000 ConfigMaps of ~1 KiB: time to sync, RSS and heap after sync,
 # memory per cached object (sync-only rounds on the settled apiserver), delivery of 100,000
-# updates (throughput, lag, CPU per event) and a 10-minute watch soak. Prints a table with ratios
-# and one JSON line per measurement. Takes about 45 minutes with the defaults on a quiet 2-core
-# machine. Never part of `npm test`. See main.ts for what is measured how.
+# updates (throughput, lag, CPU per event) and a 10-minute watch soak. Prints a table with ratios,
+# each sync time's ratio to a floor (client-go's bare paged LIST of the same collection, variant
+# client-go-paged-list, measured in the same sync-only rounds) and one JSON line per measurement.
+# Takes about 45 minutes with the defaults on a quiet 2-core machine. Never part of `npm test`.
+# See main.ts for what is measured how.
 #
 #   bash bench/informer/run.sh            (or: npm run bench -- informer)
 #
@@ -14,11 +16,12 @@
 # BENCH_INFORMER_UPDATES (100000), BENCH_INFORMER_WRITERS (128 patches in flight),
 # BENCH_INFORMER_SOAK_SECONDS (600; 0 skips the soak), BENCH_INFORMER_SOAK
 # (kubekit@24,client-go,client-node@24), BENCH_INFORMER_SOAK_RATE (20/s), BENCH_INFORMER_SOAK_CHURN
-# (1/s), BENCH_INFORMER_EXTRAS (0 skips the sync-only extra rows), BENCH_INFORMER_ONLY (variant
-# keys, comma-separated), BENCH_INFORMER_NODE20 (0 skips Node 20), BENCH_INFORMER_CPU_PROF (dir:
-# CPU profiles of the Node workers' sync and update phases), BENCH_INFORMER_HEAP_SNAPSHOT (dir: heap
-# snapshot after sync + GC), BENCH_INFORMER_HOLD=1 (seed, print the kubeconfig, keep the plane up
-# until Ctrl-C), BENCH_INFORMER_KUBECONFIG (+ BENCH_INFORMER_NAMESPACE: reuse an already seeded
+# (1/s), BENCH_INFORMER_EXTRAS (0 skips the sync-only extra rows, not the LIST floor),
+# BENCH_INFORMER_ONLY (variant keys, comma-separated; the LIST floor always runs),
+# BENCH_INFORMER_NODE20 (0 skips Node 20), BENCH_INFORMER_CPU_PROF (dir: CPU profiles of the Node
+# workers' sync and update phases), BENCH_INFORMER_HEAP_SNAPSHOT (dir: heap snapshot after sync +
+# GC), BENCH_INFORMER_HOLD=1 (seed, print the kubeconfig, keep the plane up until Ctrl-C),
+# BENCH_INFORMER_KUBECONFIG (+ BENCH_INFORMER_NAMESPACE: reuse an already seeded
 # cluster), KUBEKIT_BENCH_SRC / KUBEKIT_BENCH_SRC_B (another copy of src/ inside this repo, e.g.
 # under .cache/, to measure a prototype; _B adds it as an extra column).
 #

@@ -1,11 +1,13 @@
 // Command informer-bench is the Go side of kubekit's informer benchmark (bench/informer). One
-// binary, three modes:
+// binary, four modes:
 //
 //	informer-bench seed     creates N ConfigMaps of ~1 KiB in a namespace, many at once
 //	informer-bench write    merge-patches them (a run id and the writer's wall-clock time in
 //	                        data), as fast as possible or at a fixed rate, for a count or a duration
 //	informer-bench informer client-go's shared informer (k8s.io/client-go v0.37.1, the release
 //	                        tools/kube-local pins) driven by main.ts over stdin/stdout
+//	informer-bench list     the floor: client-go's bare paged LIST of the same collection (no
+//	                        informer, no store), driven like the informer mode's sync
 //
 // Output lines that main.ts reads start with "BENCH " followed by one JSON object.
 package main
@@ -354,6 +356,19 @@ func (p *updatePhase) report(partial bool) {
 	})
 }
 
+// commandReader returns a function that reads main.ts's next command from stdin (one a line,
+// space-separated fields); the process dies when main.ts closes stdin.
+func commandReader() func() []string {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<16), 1<<20)
+	return func() []string {
+		if !in.Scan() {
+			die("stdin closed")
+		}
+		return strings.Fields(in.Text())
+	}
+}
+
 func informerMode(args []string) {
 	fs := flag.NewFlagSet("informer", flag.ExitOnError)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig path")
@@ -366,14 +381,7 @@ func informerMode(args []string) {
 	emit(map[string]any{"type": "ready", "runtime": runtime.Version(), "clientGo": "v0.37.1",
 		"watchListClient": os.Getenv("KUBE_FEATURE_WatchListClient"), "memory": baseline})
 
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<16), 1<<20)
-	readCommand := func() []string {
-		if !in.Scan() {
-			die("stdin closed")
-		}
-		return strings.Fields(in.Text())
-	}
+	readCommand := commandReader()
 	if cmd := readCommand(); cmd[0] != "start" {
 		die("expected start, got %q", cmd)
 	}
@@ -484,9 +492,86 @@ func informerMode(args []string) {
 	}
 }
 
+// listMode is the floor every sync time is read against: the time client-go takes to fetch and
+// decode the collection and nothing else. It pages through the namespace's ConfigMaps with the
+// typed clientset (limit 500, client-go's pager default, and continue tokens; each page decoded
+// into a *corev1.ConfigMapList as client-go decodes every list) and drops each page once counted:
+// no informer, no store, no handler, no transform. It speaks the informer mode's sync protocol
+// (ready, start, synced, exit) and reports with the same helpers, so main.ts measures it in the
+// same sync-only rounds as the informers; "synced" is the moment the last page is decoded.
+//
+// ResourceVersion stays "", a consistent read, which the apiserver pages from its watch cache;
+// with "0" (what client-go's reflector asks when it lists) the watch cache ignores the limit and
+// sends all objects in one response, so that would not be a paged LIST.
+func listMode(args []string) {
+	fs := flag.NewFlagSet("list", flag.ExitOnError)
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig path")
+	ns := fs.String("namespace", "", "namespace")
+	expect := fs.Int("expect", 50000, "objects the list must hold, exactly")
+	limit := fs.Int64("limit", 500, "objects per page")
+	_ = fs.Parse(args)
+
+	// The informer mode's client settings, from the same helper (no client-side rate limit,
+	// burst 10) and the same typed client, so the same defaults: Accept protobuf then JSON,
+	// gzip accepted. Only the informer's own work separates the two.
+	cs := clientset(*kubeconfig, 10)
+	cms := cs.CoreV1().ConfigMaps(*ns)
+	baseline := memoryAfterGC()
+	emit(map[string]any{"type": "ready", "runtime": runtime.Version(), "clientGo": "v0.37.1", "mode": "list",
+		"limit": *limit, "memory": baseline})
+
+	readCommand := commandReader()
+	if cmd := readCommand(); cmd[0] != "start" {
+		die("expected start, got %q", cmd)
+	}
+
+	ctx := context.Background()
+	listed, pages := 0, 0
+	opts := metav1.ListOptions{Limit: *limit}
+	cpu0 := cpuMs()
+	t0 := time.Now()
+	for {
+		page, err := cms.List(ctx, opts)
+		if err != nil {
+			// Retrying (an expired continue token, say) would time two lists as one: fail the
+			// sample instead.
+			die("list: page %d (after %d objects): %v", pages+1, listed, err)
+		}
+		pages++
+		listed += len(page.Items)
+		if page.Continue == "" {
+			break
+		}
+		opts.Continue = page.Continue
+	}
+	syncMs := float64(time.Since(t0).Microseconds()) / 1000
+	syncCPU := cpuMs() - cpu0
+	// Strict, unlike the informer's ">= expect": a floor taken over a different collection than
+	// the informers synced is no floor.
+	if listed != *expect {
+		die("list: %d ConfigMaps in %d pages of %d in namespace %q, expected exactly %d", listed, pages, *limit, *ns, *expect)
+	}
+	afterSync := memory()
+	afterGC := memoryAfterGC()
+	// cacheSize 0: nothing is kept; listed and pages say what was fetched.
+	emit(map[string]any{"type": "synced", "syncMs": syncMs, "syncCpuMs": syncCPU, "listed": listed, "pages": pages,
+		"cacheSize": 0, "memory": afterSync, "memoryAfterGC": afterGC})
+
+	for {
+		cmd := readCommand()
+		switch cmd[0] {
+		case "exit":
+			emit(map[string]any{"type": "bye"})
+			return
+		default:
+			die("list mode: unknown command %q", cmd)
+		}
+	}
+}
+
 func main() {
 	if len(os.Args) < 2 {
-		die("usage: informer-bench seed|write|informer [flags]")
+		die("usage: informer-bench seed|write|informer|list [flags]")
 	}
 	switch os.Args[1] {
 	case "seed":
@@ -495,6 +580,8 @@ func main() {
 		write(os.Args[2:])
 	case "informer":
 		informerMode(os.Args[2:])
+	case "list":
+		listMode(os.Args[2:])
 	default:
 		die("unknown mode %q", os.Args[1])
 	}

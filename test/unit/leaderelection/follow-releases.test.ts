@@ -50,7 +50,7 @@ class WatchingLock extends MemoryLock {
   }
 }
 
-async function twoCandidates(lockB: (server: MemoryLockServer) => MemoryLock) {
+async function twoCandidates(lockB: (server: MemoryLockServer) => WatchingLock) {
   const { MemoryLockServer } = await import('./support/memory-lock.js');
   const clock = new FakeClock();
   const server = new MemoryLockServer(clock);
