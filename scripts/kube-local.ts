@@ -79,8 +79,12 @@ try {
     console.log(`kube-controller-manager: ${plane.binary('kube-controller-manager')}`);
   }
   console.log('kube-local: running; Ctrl-C stops it and removes its data');
+  // The plane's processes are unref'd (they must never keep a test run alive), so something
+  // here has to hold the event loop open until a signal arrives.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   if (!stop.signal.aborted)
     await new Promise((r) => stop.signal.addEventListener('abort', r, { once: true }));
+  clearInterval(keepAlive);
   console.log('kube-local: stopping');
   await plane.stop();
 } catch (err) {

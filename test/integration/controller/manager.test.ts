@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, ConfigMaps, KubeClient } from '../../../src/client/index.js';
+import { ConfigError, ConfigMaps, KubeClient, Leases } from '../../../src/client/index.js';
 import { Manager } from '../../../src/controller/index.js';
 import { ChaosProxy } from '../../../src/testing/index.js';
 import { clientAs } from '../support/kube.js';
@@ -21,6 +21,31 @@ async function eventually<T>(
   }
 }
 const fastElection = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 };
+
+/** An admin client that reaches the apiserver through a ChaosProxy (rate limit and retries off). */
+async function proxiedClient(
+  namespace: string,
+  name: string,
+): Promise<{ proxy: ChaosProxy; viaProxy: KubeClient }> {
+  const info = inject('kubeLocal');
+  const proxy = await ChaosProxy.start({
+    server: info.server,
+    caFile: info.caFile,
+    certFile: info.users.admin.certFile!,
+    keyFile: info.users.admin.keyFile!,
+  });
+  const viaProxy = new KubeClient(
+    {
+      server: proxy.url,
+      namespace,
+      tls: { insecureSkipVerify: false },
+      auth: { authorization: async () => undefined, invalidate: async () => false },
+      identity: `manager-proxy-${namespace}-${name}`,
+    },
+    { qps: -1, maxRetries: 0 },
+  );
+  return { proxy, viaProxy };
+}
 
 describe('Manager', () => {
   const ns = useTestNamespace('mgr');
@@ -51,23 +76,29 @@ describe('Manager', () => {
       .for(configMaps);
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    await kube
-      .resource(ConfigMaps)
-      .namespace(ns())
-      .create({ metadata: { name: 'one' } });
     const base = await eventually(
       () => manager.httpAddress && `http://${manager.httpAddress}`,
       'the HTTP server',
     );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 'readyz');
+    // Created after the informer synced, so it can only arrive as a watch event (created before,
+    // it could land in the initial list and leave the event counter at 0).
+    await kube
+      .resource(ConfigMaps)
+      .namespace(ns())
+      .create({ metadata: { name: 'one' } });
     await eventually(() => reconciled > 0, 'a reconcile');
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/controller_runtime_reconcile_total\{controller="cm",result="success"\} [1-9]/);
-    expect(metrics).toMatch(/workqueue_adds_total\{name="cm"\} [1-9]/);
-    expect(metrics).toContain('leader_election_master_status');
-    expect(metrics).toMatch(/kubekit_informer_lists_total\{name="configmaps in [^"]+"\} 1/);
-    expect(metrics).toMatch(/kubekit_informer_events_total\{name="configmaps in [^"]+"\} [1-9]/);
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return /kubekit_informer_events_total\{name="configmaps in [^"]+"\} [1-9]/.test(text) && text;
+    }, 'the watch event in the informer metrics');
+    expect(metrics).toMatch(
+      /^controller_runtime_reconcile_total\{controller="cm",result="success"\} [1-9]\d*$/m,
+    );
+    expect(metrics).toMatch(/^workqueue_adds_total\{name="cm"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^leader_election_master_status\{name="metrics-test"\} 1$/m);
+    expect(metrics).toMatch(/^kubekit_informer_lists_total\{name="configmaps in [^"]+"\} 1$/m);
     expect(metrics).toContain('process_cpu_user_seconds_total');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     stop.abort();
@@ -102,31 +133,21 @@ describe('Manager', () => {
     const leader = managers.find((m) => m.identity === first)!;
     leader.stop.abort();
     await leader.running;
+    const released = performance.now();
+    // releaseOnCancel: the stopped leader wrote an empty holder before its start() resolved.
+    const lease = await kube.resource(Leases).namespace(ns()).get('handover');
+    expect(lease.spec?.holderIdentity ?? '').toBe('');
     const second = await eventually(() => [...working][0], 'the other replica to take over', 5000);
     expect(second).not.toBe(first);
+    // Faster than the lease duration: the successor acted on the release, not on expiry.
+    expect(performance.now() - released).toBeLessThan(fastElection.leaseDurationMs);
     expect(overlaps).toEqual([]);
     for (const m of managers) m.stop.abort();
     await Promise.all(managers.map((m) => m.running));
   });
 
   it('stops its work and reports when leadership is lost', async () => {
-    const info = inject('kubeLocal');
-    const proxy = await ChaosProxy.start({
-      server: info.server,
-      caFile: info.caFile,
-      certFile: info.users.admin.certFile!,
-      keyFile: info.users.admin.keyFile!,
-    });
-    const viaProxy = new KubeClient(
-      {
-        server: proxy.url,
-        namespace: ns(),
-        tls: { insecureSkipVerify: false },
-        auth: { authorization: async () => undefined, invalidate: async () => false },
-        identity: `manager-proxy-${ns()}`,
-      },
-      { qps: -1, maxRetries: 0 },
-    );
+    const { proxy, viaProxy } = await proxiedClient(ns(), 'loser');
     let lost = false;
     let workStopped = false;
     const manager = new Manager({
@@ -155,6 +176,102 @@ describe('Manager', () => {
     expect(lost).toBe(true);
     expect(manager.isLeader()).toBe(false);
     proxy.blackhole(false);
+    await viaProxy.close();
+    await proxy.stop();
+  });
+
+  it('reports not ready until its informers have synced', async () => {
+    const { proxy, viaProxy } = await proxiedClient(ns(), 'readyz');
+    proxy.blackhole(true); // the informer's LIST gets no answer until the hole closes
+    const manager = new Manager({
+      kube: viaProxy,
+      name: 'readyz-test',
+      http: { host: '127.0.0.1', port: 0 },
+      informers: { namespace: ns() },
+    });
+    manager.factory.informerFor(ConfigMaps);
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    const base = await eventually(() => manager.httpAddress && `http://${manager.httpAddress}`, 'the server');
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(500);
+    expect(await notReady.text()).toContain('[-]informers failed: informer caches have not synced');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    proxy.blackhole(false);
+    await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 'readyz after sync');
+    stop.abort();
+    await running;
+    await viaProxy.close();
+    await proxy.stop();
+  });
+
+  it('stops a real controller when leadership is lost: in-flight reconciles are cut, none start after', async () => {
+    const { proxy, viaProxy } = await proxiedClient(ns(), 'lost-controller');
+    const configMaps = kube.resource(ConfigMaps).namespace(ns());
+    const label = { 'kubekit.dev/case': 'lost-controller' };
+    for (const name of ['polite', 'stubborn']) await configMaps.create({ metadata: { name, labels: label } });
+    let lost = false;
+    const warnings: string[] = [];
+    const manager = new Manager({
+      kube: viaProxy,
+      name: 'lost-controller',
+      informers: { namespace: ns(), labelSelector: 'kubekit.dev/case=lost-controller' },
+      gracefulShutdownTimeoutMs: 1000,
+      leaderElection: {
+        lock: { namespace: ns(), name: 'lost-controller' },
+        identity: 'only',
+        ...fastElection,
+      },
+      onLeadershipLost: () => {
+        lost = true;
+      },
+      logger: { debug: () => {}, info: () => {}, warn: (m) => warnings.push(m), error: () => {} },
+    });
+    const started: string[] = [];
+    const inFlight = new Set<string>();
+    let politeSawAbort = false;
+    let releaseStubborn = () => {};
+    const stubbornDone = new Promise<void>((r) => {
+      releaseStubborn = r;
+    });
+    manager
+      .newController({
+        name: 'lost-controller',
+        workers: 2,
+        reconcile: async ({ name }, { signal }) => {
+          started.push(name);
+          inFlight.add(name);
+          try {
+            if (name === 'polite') {
+              // Honours its signal: ends as soon as the manager stops the controller.
+              await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+              politeSawAbort = true;
+            } else {
+              await stubbornDone; // ignores its signal: the shutdown timeout has to cut it
+            }
+          } finally {
+            inFlight.delete(name);
+          }
+        },
+      })
+      .for(manager.factory.informerFor(ConfigMaps));
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    await eventually(() => inFlight.size === 2, 'both reconciles in flight');
+    proxy.blackhole(true); // renewals get no answer: the renew deadline passes
+    await running; // the manager stops by itself, without waiting for the stubborn reconcile
+    expect(lost).toBe(true);
+    expect(manager.isLeader()).toBe(false);
+    expect(politeSawAbort).toBe(true);
+    expect([...inFlight]).toEqual(['stubborn']);
+    expect(warnings.some((w) => w.includes('shutdown did not finish within 1000 ms'))).toBe(true);
+    // Nothing reconciles any more: a new object and the stubborn key's release start nothing.
+    proxy.blackhole(false);
+    await configMaps.create({ metadata: { name: 'after', labels: label } });
+    releaseStubborn();
+    await sleep(1000);
+    expect(started.sort()).toEqual(['polite', 'stubborn']);
+    stop.abort();
     await viaProxy.close();
     await proxy.stop();
   });
