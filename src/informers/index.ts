@@ -2,7 +2,28 @@
  * kubekit/informers: watch-backed, indexed caches shared between controllers — client-go's
  * tools/cache re-done for Node: Reflector, DeltaFIFO, Indexer, SharedIndexInformer, factory
  * and listers.
+ *
+ * @packageDocumentation
  */
+export type { BackoffOptions } from '../common/backoff.js';
+export {
+  type ClientNodeErrorCallback,
+  ClientNodeInformer,
+  type ClientNodeInformerEvents,
+  type ClientNodeInformerOptions,
+  type ClientNodeInformerVerb,
+  type ClientNodeObjectCallback,
+  type ClientNodeOwnedInformerOptions,
+  makeClientNodeInformer,
+} from './client-node-informer.js';
+export {
+  IndexConflictError,
+  IndexError,
+  IndexFuncError,
+  IndexNotFoundError,
+  KeyError,
+  TransformError,
+} from './errors.js';
 export type {
   HandlerOptions,
   ResourceEventHandler,

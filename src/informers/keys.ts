@@ -22,7 +22,7 @@ export class DeletedFinalStateUnknown<T> {
 
 /**
  * Computes the cache key of an object (or of a tombstone). Must be deterministic: the same
- * object always yields the same key. Throws (preferably a `KeyError`) when it cannot.
+ * object always yields the same key. Throws (preferably a {@link KeyError}) when it cannot.
  */
 export type KeyFunc<T> = (obj: T | DeletedFinalStateUnknown<T>) => string;
 

@@ -55,8 +55,8 @@ export interface Store<T> {
  * changed, and a bucket that becomes empty is removed (no memory grows with churn).
  *
  * Write failure: an index function that throws rejects the whole `add`/`update`/`replace`/
- * `addIndexers` with an `IndexFuncError` before anything changes. Reads with an unknown
- * index name throw `IndexNotFoundError`.
+ * `addIndexers` with an {@link IndexFuncError} before anything changes. Reads with an unknown
+ * index name throw {@link IndexNotFoundError}.
  */
 export interface Indexer<T> extends Store<T> {
   /** Objects sharing at least one value of index `indexName` with `obj` (no duplicates). */
