@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` never touches a cluster; `integration` runs against a real
-// kube-apiserver that test/integration/global-setup.ts starts once per run (or the cluster
-// KUBECONFIG points at when KUBEKIT_TEST_KUBECONFIG is set).
+// kube-apiserver that test/integration/global-setup.ts builds and starts once per run — or, when
+// KUBEKIT_TEST_KUBECONFIG names a kubeconfig file, against that existing cluster (its current
+// context, or KUBEKIT_TEST_CONTEXT), with nothing built or started. A test that needs what only
+// the local plane has (its etcd, the tools/kube-local binaries, its restricted users) then skips
+// itself and prints why (test/integration/support/kube.ts `skipUnlessAvailable`).
 export default defineConfig({
   test: {
     projects: [

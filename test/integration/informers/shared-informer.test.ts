@@ -42,6 +42,11 @@ function recorder(): { seen: Seen[]; handler: ResourceEventHandler<ConfigMap> } 
   };
 }
 
+// Every test creates the ConfigMaps it asserts on, labelled `fixture=<its own name>`, and its
+// informers select on that label: a test passes when run alone, and the namespace's other objects
+// (other tests', or the `kube-root-ca.crt` a real cluster puts in every namespace) never count.
+const FIXTURE = 'kubekit.dev/fixture';
+
 describe('SharedIndexInformer against kube-apiserver', () => {
   const ns = useTestNamespace('inf');
   let kube: KubeClient;
@@ -49,17 +54,41 @@ describe('SharedIndexInformer against kube-apiserver', () => {
   beforeAll(async () => {
     kube = await clientAs('admin');
     cms = kube.resource(ConfigMaps).namespace(ns());
-    for (let i = 0; i < 30; i++) {
-      await cms.create({
-        metadata: { name: `pre-${i}`, labels: { tier: i % 2 ? 'odd' : 'even' } },
-        data: { i: String(i) },
-      });
-    }
   });
   afterAll(() => kube.close());
 
+  /** Labels of one fixture object (plus `extra`). */
+  const labelled = (fixture: string, extra: Record<string, string> = {}) => ({
+    labels: { [FIXTURE]: fixture, ...extra },
+  });
+
+  /**
+   * Creates `<fixture>-0 … <fixture>-<n-1>`, labelled with the fixture and tier odd/even by
+   * index, `data.i` the index; returns the fixture's label selector.
+   */
+  async function seed(fixture: string, n: number): Promise<string> {
+    for (let i = 0; i < n; i++) {
+      await cms.create({
+        metadata: { name: `${fixture}-${i}`, ...labelled(fixture, { tier: i % 2 ? 'odd' : 'even' }) },
+        data: { i: String(i) },
+      });
+    }
+    return `${FIXTURE}=${fixture}`;
+  }
+
+  const names = (list: readonly ConfigMap[]) => list.map((c) => c.metadata!.name!).sort();
+  const fixtureNames = (fixture: string, indexes: number[]) => indexes.map((i) => `${fixture}-${i}`).sort();
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const isOdd = (i: number) => i % 2 === 1;
+  const isEven = (i: number) => i % 2 === 0;
+
   it('syncs the initial list, follows changes, and serves listers and indexes from the cache', async () => {
-    const factory = new SharedInformerFactory(kube, { namespace: ns(), transform: stripManagedFields });
+    const selector = await seed('follow', 30);
+    const factory = new SharedInformerFactory(kube, {
+      namespace: ns(),
+      labelSelector: selector,
+      transform: stripManagedFields,
+    });
     const informer = factory.informerFor(ConfigMaps, {
       indexers: { byData: (cm) => (cm.data?.i ? [cm.data.i] : []) },
     });
@@ -69,38 +98,61 @@ describe('SharedIndexInformer against kube-apiserver', () => {
     factory.start(abort.signal);
     expect(await factory.waitForCacheSync(AbortSignal.timeout(30_000))).toBe(true);
     await eventually(() => registration.hasSynced(), 10_000, 'handler sync');
-    expect(seen.filter((s) => s.type === 'add' && s.initial)).toHaveLength(30);
-    expect(informer.indexer.list()[0]?.metadata?.managedFields).toBeUndefined();
+    const initial = seen.filter((s) => s.type === 'add' && s.initial);
+    expect(initial.map((s) => s.name).sort()).toEqual(fixtureNames('follow', range(30)));
+    expect(seen).toHaveLength(30);
+    expect(informer.indexer.size).toBe(30);
+    expect(informer.indexer.list().filter((c) => c.metadata?.managedFields !== undefined)).toEqual([]);
 
     const lister = new Lister(informer.indexer);
-    expect(lister.namespace(ns()).list('tier=odd')).toHaveLength(15);
-    expect(lister.namespace(ns()).get('pre-3')?.data).toEqual({ i: '3' });
-    expect(informer.indexer.byIndex('byData', '7').map((c) => c.metadata?.name)).toEqual(['pre-7']);
+    expect(names(lister.namespace(ns()).list('tier=odd'))).toEqual(
+      fixtureNames('follow', range(30).filter(isOdd)),
+    );
+    expect(lister.namespace(ns()).get('follow-3')?.data).toEqual({ i: '3' });
+    expect(informer.indexer.byIndex('byData', '7').map((c) => c.metadata?.name)).toEqual(['follow-7']);
 
-    await cms.create({ metadata: { name: 'new' } });
-    await cms.patch('pre-0', { data: { i: 'changed' } });
-    await cms.delete('pre-1');
-    await eventually(() => seen.some((s) => s.type === 'delete' && s.name === 'pre-1'), 10_000, 'the delete');
+    await cms.create({ metadata: { name: 'follow-new', ...labelled('follow') } });
+    await cms.patch('follow-0', { data: { i: 'changed' } });
+    await cms.delete('follow-1');
+    await eventually(
+      () => seen.some((s) => s.type === 'delete' && s.name === 'follow-1'),
+      10_000,
+      'the delete',
+    );
     expect(seen.slice(30).map((s) => [s.type, s.name, s.initial ?? false])).toEqual([
-      ['add', 'new', false],
-      ['update', 'pre-0', false],
-      ['delete', 'pre-1', false],
+      ['add', 'follow-new', false],
+      ['update', 'follow-0', false],
+      ['delete', 'follow-1', false],
     ]);
-    expect(lister.namespace(ns()).get('pre-0')?.data).toEqual({ i: 'changed' });
-    expect(lister.namespace(ns()).get('pre-1')).toBeUndefined();
-    expect(informer.indexer.byIndex('byData', 'changed')).toHaveLength(1);
+    expect(lister.namespace(ns()).get('follow-0')?.data).toEqual({ i: 'changed' });
+    expect(lister.namespace(ns()).get('follow-1')).toBeUndefined();
+    expect(informer.indexer.byIndex('byData', 'changed').map((c) => c.metadata?.name)).toEqual(['follow-0']);
     expect(informer.indexer.byIndex('byData', '0')).toHaveLength(0);
+    expect(informer.indexer.size).toBe(30);
 
     // A handler added late catches up with everything cached, then follows along.
     const late = recorder();
     const lateRegistration = informer.addEventHandler(late.handler);
     await eventually(() => lateRegistration.hasSynced(), 10_000, 'late handler sync');
-    expect(late.seen.filter((s) => s.type === 'add' && s.initial)).toHaveLength(30);
+    expect(
+      late.seen
+        .filter((s) => s.type === 'add' && s.initial)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(
+      [
+        ...fixtureNames(
+          'follow',
+          range(30).filter((i) => i !== 1),
+        ),
+        'follow-new',
+      ].sort(),
+    );
     informer.removeEventHandler(lateRegistration);
     informer.removeEventHandler(lateRegistration);
-    await cms.create({ metadata: { name: 'after-removal' } });
-    await eventually(() => seen.some((s) => s.name === 'after-removal'), 10_000, 'the add');
-    expect(late.seen.some((s) => s.name === 'after-removal')).toBe(false);
+    await cms.create({ metadata: { name: 'follow-after-removal', ...labelled('follow') } });
+    await eventually(() => seen.some((s) => s.name === 'follow-after-removal'), 10_000, 'the add');
+    expect(late.seen.some((s) => s.name === 'follow-after-removal')).toBe(false);
 
     abort.abort();
     await factory.shutdown();
@@ -109,7 +161,8 @@ describe('SharedIndexInformer against kube-apiserver', () => {
   });
 
   it('shares one informer per resource and selectors, and start() is repeatable', async () => {
-    const factory = new SharedInformerFactory(kube, { namespace: ns() });
+    const selector = await seed('share', 10);
+    const factory = new SharedInformerFactory(kube, { namespace: ns(), labelSelector: selector });
     const byData = (cm: ConfigMap) => (cm.data?.i ? [cm.data.i] : []);
     const a = factory.informerFor(ConfigMaps, { indexers: { byData } });
     // Two controllers asking for the same index share it; a different function under a name
@@ -118,23 +171,31 @@ describe('SharedIndexInformer against kube-apiserver', () => {
     expect(factory.listerFor(ConfigMaps, { indexers: { byData } })).toBeInstanceOf(Lister);
     expect(() => factory.informerFor(ConfigMaps, { indexers: { byData: () => [] } })).toThrow(/byData/);
     expect(factory.informerFor(ConfigMaps)).toBe(a);
-    const odd = factory.informerFor(ConfigMaps, { labelSelector: 'tier=odd' });
+    const odd = factory.informerFor(ConfigMaps, { labelSelector: `${selector},tier=odd` });
     expect(odd).not.toBe(a);
     factory.start();
     expect(await factory.waitForCacheSync(AbortSignal.timeout(30_000))).toBe(true);
-    const even = factory.informerFor(ConfigMaps, { labelSelector: 'tier=even' });
+    const even = factory.informerFor(ConfigMaps, { labelSelector: `${selector},tier=even` });
+    expect(even).not.toBe(odd);
+    expect(even.hasSynced()).toBe(false);
     factory.start();
     expect(await waitForCacheSync(AbortSignal.timeout(30_000), [even])).toBe(true);
-    expect(odd.indexer.list().every((c) => c.metadata?.labels?.tier === 'odd')).toBe(true);
-    expect(even.indexer.list().every((c) => c.metadata?.labels?.tier === 'even')).toBe(true);
-    expect(odd.indexer.size + even.indexer.size).toBeLessThanOrEqual(a.indexer.size);
-    expect(a.indexer.byIndex('byData', '7').map((c) => c.metadata?.name)).toEqual(['pre-7']);
+    expect(names(a.indexer.list())).toEqual(fixtureNames('share', range(10)));
+    expect(names(odd.indexer.list())).toEqual(fixtureNames('share', range(10).filter(isOdd)));
+    expect(names(even.indexer.list())).toEqual(fixtureNames('share', range(10).filter(isEven)));
+    expect(a.indexer.byIndex('byData', '7').map((c) => c.metadata?.name)).toEqual(['share-7']);
+    expect([a.running, odd.running, even.running]).toEqual([true, true, true]);
     await factory.shutdown();
   });
 
   it('keeps a slow handler from delaying a fast one, and contains a throwing handler', async () => {
-    const factory = new SharedInformerFactory(kube, { namespace: ns(), onError: (err) => errors.push(err) });
+    const selector = await seed('slow', 10);
     const errors: unknown[] = [];
+    const factory = new SharedInformerFactory(kube, {
+      namespace: ns(),
+      labelSelector: selector,
+      onError: (err) => errors.push(err),
+    });
     const informer = factory.informerFor(ConfigMaps);
     let release!: () => void;
     const gate = new Promise<void>((r) => {
@@ -147,8 +208,10 @@ describe('SharedIndexInformer against kube-apiserver', () => {
         await gate;
       },
     });
+    let throwingCalls = 0;
     informer.addEventHandler({
       onAdd: () => {
+        throwingCalls++;
         throw new Error('handler bug');
       },
     });
@@ -156,33 +219,50 @@ describe('SharedIndexInformer against kube-apiserver', () => {
     const fastRegistration = informer.addEventHandler(fast.handler);
     factory.start();
     await eventually(() => fastRegistration.hasSynced(), 10_000, 'fast handler sync');
+    // The fast handler saw all ten while the slow one is still stuck in its first call.
+    expect(fast.seen.map((s) => s.name).sort()).toEqual(fixtureNames('slow', range(10)));
     expect(slowCalls).toBe(1);
-    expect(errors.filter((e) => String(e).includes('handler bug')).length).toBeGreaterThanOrEqual(
-      fast.seen.length,
+    // The throwing handler was called for every object, each throw reported, none fatal.
+    await eventually(() => throwingCalls === 10, 10_000, 'the throwing handler');
+    await eventually(
+      () => errors.filter((e) => String(e).includes('handler bug')).length === 10,
+      10_000,
+      'ten contained handler errors',
     );
     release();
-    await eventually(() => slowCalls === fast.seen.length, 10_000, 'slow handler catching up');
+    await eventually(() => slowCalls === 10, 10_000, 'slow handler catching up');
+    expect(informer.running).toBe(true);
     await factory.shutdown();
   });
 
   it('delivers resyncs only to handlers that asked for them', async () => {
-    const factory = new SharedInformerFactory(kube, { namespace: ns(), labelSelector: 'tier=odd' });
+    const selector = await seed('resync', 6);
+    const odd = fixtureNames('resync', range(6).filter(isOdd));
+    const factory = new SharedInformerFactory(kube, {
+      namespace: ns(),
+      labelSelector: `${selector},tier=odd`,
+    });
     const informer = factory.informerFor(ConfigMaps);
     const resyncing = recorder();
     const quiet = recorder();
     informer.addEventHandler(resyncing.handler, { resyncPeriodMs: 1000 });
     informer.addEventHandler(quiet.handler);
     factory.start();
+    // Two resync rounds of the three odd objects.
     await eventually(
-      () => resyncing.seen.filter((s) => s.type === 'update').length >= 30,
+      () => resyncing.seen.filter((s) => s.type === 'update').length >= 2 * odd.length,
       15_000,
       'two resync rounds',
     );
-    // A resync is an update with an unchanged resourceVersion.
+    const adds = resyncing.seen.filter((s) => s.type === 'add');
+    expect(adds.map((s) => s.name).sort()).toEqual(odd);
+    // A resync is an update with an unchanged resourceVersion, for every cached object.
     const synced = resyncing.seen.filter((s) => s.type === 'update');
-    const bySeenRv = new Map(resyncing.seen.filter((s) => s.type === 'add').map((s) => [s.name, s.rv]));
-    expect(synced.every((s) => bySeenRv.get(s.name) === s.rv)).toBe(true);
-    expect(quiet.seen.filter((s) => s.type === 'update')).toHaveLength(0);
+    const bySeenRv = new Map(adds.map((s) => [s.name, s.rv]));
+    expect(synced.filter((s) => bySeenRv.get(s.name) !== s.rv)).toEqual([]);
+    expect([...new Set(synced.map((s) => s.name))].sort()).toEqual(odd);
+    expect(quiet.seen.map((s) => s.name).sort()).toEqual(odd);
+    expect(quiet.seen.filter((s) => s.type !== 'add')).toEqual([]);
     await factory.shutdown();
   });
 });

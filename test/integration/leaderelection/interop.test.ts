@@ -37,12 +37,13 @@ const KILL_FLOOR_MS = LEASE_MS - RETRY_MS - 250;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Every test stands up its own candidates on a Lease of its own (its leader, then a follower of
+// the other kind), so any one of them runs alone, and checks its own record of who led when.
 describe('leader election interop: kubekit and client-go candidates share one Lease', () => {
   const namespace = useTestNamespace('le-interop');
   const info = inject('kubeLocal');
   const pools: CandidatePool[] = [];
   let goBinary = '';
-  let pool: CandidatePool;
 
   const newPool = (name: string) => {
     const p = new CandidatePool({
@@ -56,6 +57,14 @@ describe('leader election interop: kubekit and client-go candidates share one Le
     });
     pools.push(p);
     return p;
+  };
+
+  // Starts a candidate and waits until it leads.
+  const leader = async (p: CandidatePool, kind: CandidateKind, id: string) => {
+    const c = p.add(kind, id);
+    await c.ready();
+    await p.waitUntil(`${id} to lead`, () => (c.leading ? true : undefined), 10_000);
+    return c;
   };
 
   // Starts a candidate and waits until it reports `leader` through its onNewLeader callback.
@@ -96,6 +105,45 @@ describe('leader election interop: kubekit and client-go candidates share one Le
     return { next, ms };
   };
 
+  // Stops every candidate still running (gracefully: the leader releases), then checks the
+  // pool's whole history: no two candidates ever led at once, every interval ended, and who led,
+  // in order, was `expected`.
+  const finish = async (p: CandidatePool, expected: string[]) => {
+    // Followers first, so none can take over from the leader's release on the way out.
+    await Promise.all(
+      p
+        .live()
+        .filter((c) => !c.leading)
+        .map((c) => c.terminate()),
+    );
+    await p.stopAll();
+    for (const c of p.all) expect(c.alive, `${c.id} still running`).toBe(false);
+    for (const c of p.all) {
+      if (c.exitSignal !== 'SIGKILL') expect(c.exitCode, c.stderr.slice(-2000)).toBe(0);
+    }
+    const intervals = p.intervals();
+    assertNoOverlap(intervals);
+    expect(intervals.filter((i) => i.end === undefined)).toEqual([]);
+    expect([...intervals].sort((a, b) => a.start - b.start).map((i) => i.who)).toEqual(expected);
+  };
+
+  // The Lease as the last candidate left it: after a graceful stop with releaseOnCancel, an
+  // empty holder with 1 s, and the transition counter both kinds kept.
+  const expectReleasedLease = async (name: string, leaseTransitions: number) => {
+    const admin = rawClient('admin');
+    try {
+      const res = await admin.request(
+        'GET',
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace()}/leases/${name}`,
+      );
+      expect(res.status).toBe(200);
+      const spec = (res.body as { spec: Record<string, unknown> }).spec;
+      expect(spec).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions });
+    } finally {
+      await admin.close();
+    }
+  };
+
   beforeAll(async () => {
     const build = await buildGoCandidate();
     goBinary = build.path;
@@ -111,64 +159,63 @@ describe('leader election interop: kubekit and client-go candidates share one Le
   });
 
   it('a kubekit candidate reports the client-go leader through onNewLeader, and never leads beside it', async () => {
-    pool = newPool('interop');
-    const g1 = pool.add('client-go', 'go-1');
-    await g1.ready();
-    await pool.waitUntil('go-1 to lead', () => (g1.leading ? true : undefined), 10_000);
+    const pool = newPool('interop-report-go');
+    const g1 = await leader(pool, 'client-go', 'go-1');
     const k1 = await follower(pool, 'kubekit', 'kk-1', g1);
     // Both poll several times: still only the client-go candidate leads.
     await sleep(4 * 2.2 * RETRY_MS);
     expectSoleLeader(pool, g1);
     expect(k1.newLeaders()).toEqual(['go-1']);
+    await finish(pool, ['go-1']);
   });
 
   it('SIGKILL of the client-go leader: the kubekit candidate takes over within the bound', async () => {
-    const [g1, k1] = pool.all as [CandidateProcess, CandidateProcess];
+    const pool = newPool('interop-kill-go');
+    const g1 = await leader(pool, 'client-go', 'go-1');
+    const k1 = await follower(pool, 'kubekit', 'kk-1', g1);
     const { next } = await handOver(pool, g1, 'kill');
     expect(next).toBe(k1);
     expectSoleLeader(pool, k1);
+    await finish(pool, ['go-1', 'kk-1']);
+    // client-go created the Lease, kubekit took it over (one transition) and released it.
+    await expectReleasedLease('interop-kill-go', 1);
   });
 
   it('a client-go candidate reports the kubekit leader through OnNewLeader; graceful stop of kubekit hands over to it', async () => {
-    const k1 = pool.leaders()[0]!;
-    const g2 = await follower(pool, 'client-go', 'go-2', k1);
-    expect(g2.newLeaders()[0]).toBe('kk-1');
+    const pool = newPool('interop-stop-kk');
+    const k1 = await leader(pool, 'kubekit', 'kk-1');
+    const g1 = await follower(pool, 'client-go', 'go-1', k1);
+    expect(g1.newLeaders()[0]).toBe('kk-1');
     const { next } = await handOver(pool, k1, 'stop');
-    expect(next).toBe(g2);
+    expect(next).toBe(g1);
     // kubekit released the Lease (holder ''), which client-go reports as a leader change too.
-    expectSoleLeader(pool, g2);
+    expectSoleLeader(pool, g1);
+    await finish(pool, ['kk-1', 'go-1']);
+    // kubekit's release kept the counter; client-go took over from it (one transition) and
+    // released in the same format.
+    await expectReleasedLease('interop-stop-kk', 1);
   });
 
   it('graceful stop of the client-go leader (ReleaseOnCancel) hands over to kubekit', async () => {
-    const g2 = pool.leaders()[0]!;
-    const k2 = await follower(pool, 'kubekit', 'kk-2', g2);
-    const { next } = await handOver(pool, g2, 'stop');
-    expect(next).toBe(k2);
-    expectSoleLeader(pool, k2);
+    const pool = newPool('interop-stop-go');
+    const g1 = await leader(pool, 'client-go', 'go-1');
+    const k1 = await follower(pool, 'kubekit', 'kk-1', g1);
+    const { next } = await handOver(pool, g1, 'stop');
+    expect(next).toBe(k1);
+    expectSoleLeader(pool, k1);
+    await finish(pool, ['go-1', 'kk-1']);
+    await expectReleasedLease('interop-stop-go', 1);
   });
 
   it('SIGKILL of the kubekit leader: the client-go candidate takes over within the bound', async () => {
-    const k2 = pool.leaders()[0]!;
-    const g3 = await follower(pool, 'client-go', 'go-3', k2);
-    const { next } = await handOver(pool, k2, 'kill');
-    expect(next).toBe(g3);
-    expectSoleLeader(pool, g3);
-    await pool.stopAll();
-    for (const c of pool.all) expect(c.alive).toBe(false);
-    // Both sides kept the record's counter and the release format consistent: the Lease changed
-    // hands four times (go-1 created it), and go-3's release left an empty holder with 1 s.
-    const admin = rawClient('admin');
-    try {
-      const res = await admin.request(
-        'GET',
-        `/apis/coordination.k8s.io/v1/namespaces/${namespace()}/leases/interop`,
-      );
-      expect(res.status).toBe(200);
-      const spec = (res.body as { spec: Record<string, unknown> }).spec;
-      expect(spec).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 4 });
-    } finally {
-      await admin.close();
-    }
+    const pool = newPool('interop-kill-kk');
+    const k1 = await leader(pool, 'kubekit', 'kk-1');
+    const g1 = await follower(pool, 'client-go', 'go-1', k1);
+    const { next } = await handOver(pool, k1, 'kill');
+    expect(next).toBe(g1);
+    expectSoleLeader(pool, g1);
+    await finish(pool, ['kk-1', 'go-1']);
+    await expectReleasedLease('interop-kill-kk', 1);
   });
 
   it('three of each start at once on a fresh Lease (racing creates and updates): one leader, ' +
@@ -188,9 +235,11 @@ describe('leader election interop: kubekit and client-go candidates share one Le
     }
     await sleep(2 * 2.2 * RETRY_MS);
     expectSoleLeader(crowd, leader);
+    const order = [leader.id];
     for (const how of ['kill', 'stop', 'kill', 'stop'] as const) {
       const { next } = await handOver(crowd, leader, how);
       leader = next;
+      order.push(leader.id);
       // Every survivor, of either kind, learns who leads now.
       for (const c of crowd.live()) {
         await c.waitUntil(
@@ -201,21 +250,6 @@ describe('leader election interop: kubekit and client-go candidates share one Le
       }
       expectSoleLeader(crowd, leader);
     }
-    await crowd.stopAll();
-    for (const c of crowd.all) {
-      if (c.exitSignal !== 'SIGKILL') expect(c.exitCode, c.stderr.slice(-2000)).toBe(0);
-    }
+    await finish(crowd, order);
   }, 120_000);
-
-  it('no two candidates, of either kind, ever led at the same time', () => {
-    for (const p of pools) {
-      const intervals = p.intervals();
-      assertNoOverlap(intervals);
-      // Both kinds led on each Lease, and every interval ended (all processes are gone).
-      expect(intervals.every((i) => i.end !== undefined)).toBe(true);
-    }
-    const kinds = new Set(pools[0]!.intervals().map((i) => i.kind));
-    expect([...kinds].sort()).toEqual(['client-go', 'kubekit']);
-    expect(pools[0]!.intervals().length).toBe(5);
-  });
 });

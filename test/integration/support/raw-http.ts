@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { inject } from 'vitest';
 import type { LocalCredentials } from '../../../src/testing/index.js';
+import { missingForTest } from './kube.js';
 import './kube-local-info.js';
 
 /** A response read whole: status and parsed JSON (or text when it is not JSON). */
@@ -16,10 +17,15 @@ export interface RawResponse {
  */
 export function rawClient(user: keyof ReturnType<typeof inject<'kubeLocal'>>['users']) {
   const info = inject('kubeLocal');
+  const missing = missingForTest([user], info);
+  if (missing) throw new Error(`rawClient('${user}'): ${missing}`);
   const creds: LocalCredentials = info.users[user];
   const agent = new Agent({
     connect: {
-      ca: readFileSync(info.caFile),
+      // No CA file: the kubeconfig of an existing cluster trusts the system roots.
+      ...(info.caFile ? { ca: readFileSync(info.caFile) } : {}),
+      ...(info.external?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+      ...(info.external?.tlsServerName ? { servername: info.external.tlsServerName } : {}),
       ...(creds.certFile ? { cert: readFileSync(creds.certFile), key: readFileSync(creds.keyFile!) } : {}),
     },
   });

@@ -202,30 +202,41 @@ describe('SharedIndexInformer (scripted list/watch)', () => {
       type: 'BOOKMARK',
       object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
     });
-    const cycles = 20;
-    const watches: Step[][] = [];
-    for (let i = 1; i <= cycles; i++)
-      watches.push([{ type: 'ADDED', object: cm('a', String(i)) }, end(String(i)), gone()]);
-    watches.push([{ type: 'ADDED', object: cm('a', 'last') }, end('99'), 'hang']);
-    const lw = new ScriptedListWatch([list('1', [])], watches);
-    const informer = new SharedIndexInformer(lw, {
-      reflector: { ...fastBackoff.reflector, useWatchList: true },
-      onError: () => {},
-    });
-    const stop = new AbortController();
-    const running = informer.run(stop.signal);
-    await until(
-      () => informer.indexer.getByKey('ns/a')?.metadata?.resourceVersion === 'last',
-      'the last sync',
-    );
-    expect(lw.listCalls).toHaveLength(0);
-    expect(informer.stats.lists).toBe(cycles + 1);
-    // The informer's own listener, the live watch-list stream's link and the watch's own: a
-    // constant, however many syncs came before.
-    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(3);
-    stop.abort();
-    await running;
-    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    // Runs `cycles` watch-list syncs that each end in 410 and one last that stays; returns the
+    // abort listeners on the run's signal while that last one runs, and after the run ended.
+    const listenersAfter = async (cycles: number) => {
+      const watches: Step[][] = [];
+      for (let i = 1; i <= cycles; i++)
+        watches.push([{ type: 'ADDED', object: cm('a', String(i)) }, end(String(i)), gone()]);
+      watches.push([{ type: 'ADDED', object: cm('a', 'last') }, end('99'), 'hang']);
+      const lw = new ScriptedListWatch([list('1', [])], watches);
+      const informer = new SharedIndexInformer(lw, {
+        reflector: { ...fastBackoff.reflector, useWatchList: true },
+        onError: () => {},
+      });
+      const stop = new AbortController();
+      const running = informer.run(stop.signal);
+      await until(
+        () => informer.indexer.getByKey('ns/a')?.metadata?.resourceVersion === 'last',
+        'the last sync',
+      );
+      expect(lw.listCalls).toHaveLength(0);
+      expect(informer.stats.lists).toBe(cycles + 1);
+      expect(informer.indexer.listKeys()).toEqual(['ns/a']);
+      const during = getEventListeners(stop.signal, 'abort').length;
+      stop.abort();
+      await running;
+      return { during, after: getEventListeners(stop.signal, 'abort').length };
+    };
+    const one = await listenersAfter(0);
+    const many = await listenersAfter(20);
+    // The informer's own listener and the live stream's link: a constant, however many syncs
+    // came before, and nothing left once the run has ended.
+    expect(one.during).toBeGreaterThan(0);
+    expect(one.during).toBeLessThanOrEqual(3);
+    expect(many.during).toBe(one.during);
+    expect(one.after).toBe(0);
+    expect(many.after).toBe(0);
   });
 
   it('lets a removed handler finish its call, and run() waits for it', async () => {
