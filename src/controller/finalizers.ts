@@ -7,9 +7,10 @@ export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
 }
 
 /**
- * Adds `finalizer` to the object on the server (no-op when present). Uses a JSON patch guarded
- * by the object's resourceVersion, so a concurrent change makes it fail with 409 rather than
- * silently dropping someone else's finalizer. Returns the updated object.
+ * Adds `finalizer` to the object on the server (no-op when present). The write carries the
+ * object's resourceVersion, so a concurrent change makes it fail with ApiError 409 Conflict
+ * (`isConflict`, retried by `retryOnConflict`) rather than silently dropping someone else's
+ * finalizer. Returns the updated object.
  */
 export async function addFinalizer<T extends KubeObject>(
   client: ResourceClient<T>,
@@ -68,12 +69,12 @@ function patchFinalizers<T extends KubeObject>(
   signal?: AbortSignal,
 ): Promise<T> {
   const name = obj.metadata?.name ?? '';
-  const patch = [
-    { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
-    { op: obj.metadata?.finalizers ? 'replace' : 'add', path: '/metadata/finalizers', value: finalizers },
-  ];
+  // A merge patch that names the resourceVersion is refused with 409 Conflict when the object
+  // changed since it was read (a JSON patch `test` op would fail with 422 Invalid instead,
+  // which no conflict retry recognises). It replaces the whole list, which that guard makes safe.
+  const resourceVersion = obj.metadata?.resourceVersion;
+  const patch = { metadata: { ...(resourceVersion ? { resourceVersion } : {}), finalizers } };
   return client.patch(name, patch, {
-    type: 'json',
     ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
     ...(signal ? { signal } : {}),
   });
