@@ -4,8 +4,8 @@
 # kube-apiserver seeded with 50,000 ConfigMaps of ~1 KiB: time to sync, RSS and heap after sync,
 # memory per cached object (sync-only rounds on the settled apiserver), delivery of 100,000
 # updates (throughput, lag, CPU per event) and a 10-minute watch soak. Prints a table with ratios,
-# each sync time's ratio to a floor (client-go's bare paged LIST of the same collection, variant
-# client-go-paged-list, measured in the same sync-only rounds) and one JSON line per measurement.
+# each sync time's ratio to a floor (client-go's bare LIST of the same collection as an informer asks for it, variant
+# client-go-bare-list, measured in the same sync-only rounds) and one JSON line per measurement.
 # Takes about 45 minutes with the defaults on a quiet 2-core machine. Never part of `npm test`.
 # See main.ts for what is measured how.
 #
