@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { inject, type TestContext } from 'vitest';
 import {
   type Cluster,
   KubeClient,
@@ -15,6 +15,7 @@ import {
   ServiceAccounts,
   type User,
 } from '../../../src/client/index.js';
+import { clientAs } from '../support/kube.js';
 import '../support/kube-local-info.js';
 
 /** What the API server says about the caller (authentication.k8s.io/v1 SelfSubjectReview). */
@@ -35,13 +36,75 @@ export async function whoAmI(kube: KubeClient): Promise<UserInfo> {
   return review.status.userInfo;
 }
 
-/** The cluster entry and user entries of the control plane's own kubeconfig (all inline data). */
-export async function localEntries(): Promise<{ cluster: Cluster; users: Map<string, User> }> {
+/**
+ * The cluster and user entries of admin's context in the kubeconfig under test: `kube-local` and
+ * `admin` of the local plane's (all inline data), or those of the existing cluster's context
+ * (KUBEKIT_TEST_KUBECONFIG; relative paths made absolute).
+ */
+export async function localEntries(): Promise<{ cluster: Cluster; admin: User }> {
   const info = inject('kubeLocal');
   const config = await loadKubeConfig({ kubeconfig: info.kubeconfigPath });
-  const cluster = config.clusters.get('kube-local')?.cluster;
-  if (cluster === undefined) throw new Error('the local kubeconfig has no cluster "kube-local"');
-  return { cluster, users: new Map([...config.users].map(([name, entry]) => [name, entry.user])) };
+  const context = config.contexts.get(info.users.admin.context)?.context;
+  if (context === undefined)
+    throw new Error(`${info.kubeconfigPath} has no context "${info.users.admin.context}" (admin's)`);
+  const cluster = config.clusters.get(context.cluster)?.cluster;
+  if (cluster === undefined)
+    throw new Error(`${info.kubeconfigPath} has no cluster "${context.cluster}" (admin's context's)`);
+  const admin = context.user === undefined ? {} : config.users.get(context.user)?.user;
+  if (admin === undefined)
+    throw new Error(`${info.kubeconfigPath} has no user "${context.user}" (admin's context's)`);
+  return { cluster, admin };
+}
+
+/**
+ * The user name the server knows admin by: `kubekit-admin` on the local plane (its certificate
+ * says so); against an existing cluster (KUBEKIT_TEST_KUBECONFIG), whatever the server says admin's
+ * context authenticates as.
+ */
+export async function adminUsername(): Promise<string> {
+  if (!inject('kubeLocal').external) return 'kubekit-admin';
+  const admin = await clientAs('admin');
+  try {
+    return (await whoAmI(admin)).username;
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * For what the local plane always has but an existing cluster (KUBEKIT_TEST_KUBECONFIG) may not,
+ * and which is no `LocalOnlyNeed` of support/kube.ts (how its kubeconfig trusts the server,
+ * whether it lets anonymous requests in): skips the running test there, saying why, when `holds`
+ * is false. On the local plane a false `holds` is a broken setup and fails the test.
+ */
+export function skipUnlessCluster(context: TestContext, holds: boolean, needs: string): void {
+  if (holds) return;
+  const info = inject('kubeLocal');
+  if (!info.external)
+    throw new Error(`"${context.task.name}" needs ${needs}, which this control plane lacks`);
+  const reason = `needs ${needs}, which the cluster of KUBEKIT_TEST_KUBECONFIG (${info.external.kubeconfig}, context ${info.external.context}) does not provide`;
+  console.warn(`skipped "${context.task.name}": it ${reason}`);
+  context.skip(`${reason} (KUBEKIT_TEST_KUBECONFIG run)`);
+}
+
+/**
+ * Whether the kubeconfig under test verifies the server against a CA bundle of its own (always so
+ * for the local plane), so that leaving that CA out makes verification fail.
+ */
+export function verifiesWithOwnCa(): boolean {
+  const info = inject('kubeLocal');
+  return info.caFile !== '' && !info.external?.insecureSkipVerify;
+}
+
+/** A cluster entry without the settings that say how to trust the server's certificate. */
+export function withoutTrust(cluster: Cluster): Cluster {
+  const {
+    'certificate-authority-data': _data,
+    'certificate-authority': _file,
+    'insecure-skip-tls-verify': _insecure,
+    ...rest
+  } = cluster;
+  return rest;
 }
 
 /** A one-context kubeconfig (as a KubeConfig) with the given cluster and user entries. */
@@ -150,7 +213,21 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** The API server's port, from the control plane's `https://127.0.0.1:<port>`. */
-export function apiServerPort(): string {
-  return new URL(inject('kubeLocal').server).port;
+/**
+ * What a pod would be given to reach the API server under test (`KUBERNETES_SERVICE_HOST`,
+ * `_PORT`), and the server URL in-cluster configuration makes of them; undefined when the
+ * server's URL has a path, which in-cluster configuration cannot express.
+ */
+export function serviceEnv():
+  | { env: { KUBERNETES_SERVICE_HOST: string; KUBERNETES_SERVICE_PORT: string }; server: string }
+  | undefined {
+  const url = new URL(inject('kubeLocal').server);
+  if (url.pathname !== '/' || url.search !== '' || url.protocol !== 'https:') return undefined;
+  const port = url.port || '443';
+  // The kubelet sets a bare IPv6 address; in-cluster configuration adds the brackets.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port },
+    server: `https://${url.hostname}:${port}`,
+  };
 }

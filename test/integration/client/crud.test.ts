@@ -15,8 +15,12 @@ import {
   Pods,
   retryOnConflict,
 } from '../../../src/client/index.js';
-import { clientAs } from '../support/kube.js';
+import { clientAs, skipUnlessAvailable } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
+
+// The local plane runs no scheduler; a real cluster (KUBEKIT_TEST_KUBECONFIG) does. Pods that name
+// a scheduler nobody runs stay unscheduled there too, so binding and eviction see the same pods.
+const NO_SCHEDULER = 'kubekit-test-unscheduled';
 
 describe('ResourceClient against kube-apiserver', () => {
   const ns = useTestNamespace('crud');
@@ -120,28 +124,40 @@ describe('ResourceClient against kube-apiserver', () => {
       spec: {
         replicas: 1,
         selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { schedulerName: NO_SCHEDULER, containers: [{ name: 'c', image: 'x' }] },
+        },
       },
     };
     await deployments.create(dep);
     const scale = await deployments.getSubresource<{ spec: { replicas: number } }>('web', 'scale');
     expect(scale.spec.replicas).toBe(1);
-    await deployments.updateSubresource('web', 'scale', { ...scale, spec: { replicas: 3 } });
+    // A real cluster's deployment controller writes the status meanwhile, which changes the
+    // resourceVersion these writes name: each re-reads and tries again on a conflict (the local
+    // plane runs no controllers, so there the first attempt lands).
+    await retryOnConflict(async () => {
+      const cur = await deployments.getSubresource<{ spec: { replicas: number } }>('web', 'scale');
+      await deployments.updateSubresource('web', 'scale', { ...cur, spec: { replicas: 3 } });
+    });
     expect((await deployments.get('web')).spec?.replicas).toBe(3);
 
-    const cur = await deployments.get('web');
-    const withStatus = await deployments.updateStatus({
-      ...cur,
-      status: { observedGeneration: 7, replicas: 0 },
+    let withStatus: Deployment | undefined;
+    await retryOnConflict(async () => {
+      const cur = await deployments.get('web');
+      withStatus = await deployments.updateStatus({
+        ...cur,
+        status: { observedGeneration: 7, replicas: 0 },
+      });
     });
-    expect(withStatus.status?.observedGeneration).toBe(7);
+    expect(withStatus?.status?.observedGeneration).toBe(7);
   });
 
   it('binds and evicts pods through their subresources', async () => {
     const pods = kube.resource(Pods).namespace(ns());
     const pod = (name: string): Pod => ({
       metadata: { name },
-      spec: { containers: [{ name: 'c', image: 'x' }] },
+      spec: { schedulerName: NO_SCHEDULER, containers: [{ name: 'c', image: 'x' }] },
     });
     await pods.create(pod('bound'));
     await pods.createSubresource('bound', 'binding', {
@@ -182,7 +198,8 @@ describe('ResourceClient against kube-apiserver', () => {
     expect(() => kube.resource(Namespaces).namespace('x')).toThrow(/cluster-scoped/);
   });
 
-  it('surfaces RBAC denials as Forbidden for the restricted user', async () => {
+  it('surfaces RBAC denials as Forbidden for the restricted user', async (ctx) => {
+    skipUnlessAvailable(ctx, ['restricted']);
     const restricted = await clientAs('restricted');
     const err = await restricted
       .resource(ConfigMaps)

@@ -13,7 +13,7 @@ import {
 } from '../../../src/client/index.js';
 import { ConfigError } from '../../../src/common/errors.js';
 import { FakeClock } from '../../../src/testing/index.js';
-import { clientAs } from '../support/kube.js';
+import { clientAs, skipUnlessAvailable } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
 import {
   clientFor,
@@ -97,6 +97,8 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
 
   beforeAll(async () => {
     admin = await clientAs('admin');
+    // Admin's context's cluster: the local plane's `kube-local`, or that of the existing
+    // cluster's context (KUBEKIT_TEST_KUBECONFIG).
     cluster = (await localEntries()).cluster;
     await createServiceAccount(admin, ns(), 'exec-first');
     await createServiceAccount(admin, ns(), 'exec-second');
@@ -138,10 +140,16 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
     expect(execInfo.apiVersion).toBe(EXEC_API_V1);
     expect(execInfo.kind).toBe('ExecCredential');
     expect(execInfo.spec.interactive).toBe(false);
-    expect(execInfo.spec.cluster).toMatchObject({
-      server: info.server,
-      'certificate-authority-data': cluster['certificate-authority-data'],
-    });
+    // The CA as the kubeconfig gives it (inline on the local plane, maybe a file elsewhere), as data.
+    if (info.caFile) {
+      expect(execInfo.spec.cluster).toMatchObject({
+        server: info.server,
+        'certificate-authority-data': readFileSync(info.caFile).toString('base64'),
+      });
+    } else {
+      expect(execInfo.spec.cluster).toMatchObject({ server: info.server });
+      expect(execInfo.spec.cluster).not.toHaveProperty('certificate-authority-data');
+    }
     expect(plugin.args(1)).toEqual(['get-token', '--scope', 'two words']);
 
     // A second client of the same kubeconfig shares the cached credential.
@@ -216,7 +224,9 @@ describe('exec credential plugins (client.authentication.k8s.io/v1) against kube
     expect(plugin.runs()).toBe(4);
   });
 
-  it('uses a client certificate from the plugin, and the new one after it expires', async () => {
+  it('uses a client certificate from the plugin, and the new one after it expires', async (ctx) => {
+    // The local plane's certificates of kubekit-restricted and kubekit-admin.
+    skipUnlessAvailable(ctx, ['restricted']);
     const { plugin, clock, connect } = setup();
     const pem = (file: string | undefined) => readFileSync(file!, 'utf8');
     plugin.setCredential({

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
   ApiError,
   ConfigMaps,
@@ -10,6 +10,7 @@ import {
   TransportError,
   type WatchEvent,
 } from '../../../src/client/index.js';
+import { type LocalOnlyNeed, missingForTest, skipUnlessAvailable } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
 import { clientFor, whoAmI } from './auth-support.js';
 
@@ -61,15 +62,22 @@ async function stopProxy(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
+// kubectl from the tools/kube-local binaries: against an existing cluster (KUBEKIT_TEST_KUBECONFIG)
+// there are none, so no proxy is started and every test skips, saying why.
+const NEEDS: LocalOnlyNeed[] = ['binaries'];
+
 describe('a plain-HTTP server URL, as kubectl proxy serves the API', () => {
   const ns = useTestNamespace('proxy');
   const info = inject('kubeLocal');
+  const available = missingForTest(NEEDS, info) === undefined;
+  beforeEach((ctx) => skipUnlessAvailable(ctx, NEEDS));
   let proxy: ChildProcess | undefined;
   let prefixed: ChildProcess | undefined;
   let port: number;
   let prefixedPort: number;
   let kube: KubeClient;
   beforeAll(async () => {
+    if (!available) return;
     const kubectl = join(info.binDir, 'kubectl');
     [{ child: proxy, port }, { child: prefixed, port: prefixedPort }] = await Promise.all([
       startProxy(kubectl, info.kubeconfigPath),

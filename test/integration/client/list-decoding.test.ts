@@ -8,6 +8,10 @@ import { useTestNamespace } from '../support/test-namespace.js';
 // kube-apiserver compresses an answer for a client that asks for gzip.
 const count = 300;
 const payload = (i: number) => `${i}-`.padEnd(2_000, 'x"\\é');
+// Every list selects this file's ConfigMaps by label: a real cluster's namespace also holds
+// kube-root-ca.crt (KUBEKIT_TEST_KUBECONFIG runs), which must not count.
+const FIXTURE = { 'kubekit.dev/fixture': 'list-decoding' };
+const labelSelector = 'kubekit.dev/fixture=list-decoding';
 
 describe('lists decoded while they stream in, against kube-apiserver', () => {
   const ns = useTestNamespace('listdec');
@@ -23,7 +27,7 @@ describe('lists decoded while they stream in, against kube-apiserver', () => {
       await Promise.all(
         Array.from({ length: 50 }, (_, k) =>
           cms.create({
-            metadata: { name: `cm-${String(i + k).padStart(3, '0')}` },
+            metadata: { name: `cm-${String(i + k).padStart(3, '0')}`, labels: FIXTURE },
             data: { v: payload(i + k) },
           }),
         ),
@@ -36,8 +40,8 @@ describe('lists decoded while they stream in, against kube-apiserver', () => {
     const plain = await client('none');
     const gzip = await client('gzip');
     for (const resourceVersion of ['', '0']) {
-      const a = await plain.list({ resourceVersion });
-      const b = await gzip.list({ resourceVersion });
+      const a = await plain.list({ resourceVersion, labelSelector });
+      const b = await gzip.list({ resourceVersion, labelSelector });
       expect(a.items).toHaveLength(count);
       expect(b.items.map((c) => [c.metadata?.name, c.data?.v])).toEqual(
         a.items.map((c) => [c.metadata?.name, c.data?.v]),
@@ -52,6 +56,7 @@ describe('lists decoded while they stream in, against kube-apiserver', () => {
     const cms = await client('gzip');
     let calls = 0;
     const list = await cms.list({
+      labelSelector,
       transformItem: (cm: ConfigMap) => {
         calls++;
         return { metadata: { name: cm.metadata?.name } };

@@ -1,8 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { ApiError, type Cluster, Namespaces, TransportError, type User } from '../../../src/client/index.js';
-import { clientFor, localEntries, tempDir, whoAmI } from './auth-support.js';
+import {
+  adminUsername,
+  clientFor,
+  localEntries,
+  skipUnlessCluster,
+  tempDir,
+  verifiesWithOwnCa,
+  whoAmI,
+  withoutTrust,
+} from './auth-support.js';
 
 /** The request's failure, which must be a TransportError (the server was never asked). */
 async function transportFailure(promise: Promise<unknown>): Promise<TransportError> {
@@ -15,15 +26,43 @@ async function transportFailure(promise: Promise<unknown>): Promise<TransportErr
   return err as TransportError;
 }
 
+/**
+ * The subject of the cluster's CA (the first certificate of its bundle) in `openssl req -subj`
+ * form: `/CN=kube-local-ca` for the local plane (and that as well, for want of another, when an
+ * existing cluster's kubeconfig trusts the system roots).
+ */
+function caSubject(caFile: string): string {
+  if (!caFile) return '/CN=kube-local-ca';
+  const subject = new X509Certificate(readFileSync(caFile)).subject;
+  return subject
+    .split('\n')
+    .map((part) => `/${part.replaceAll('/', '\\/')}`)
+    .join('');
+}
+
+/**
+ * Tests that leave the CA out or pin a server name need the kubeconfig to verify the server
+ * against a CA of its own, as the local plane's does; an existing cluster's may trust the system
+ * roots or skip verification (KUBEKIT_TEST_KUBECONFIG runs skip them then).
+ */
+const needOwnCa = (ctx: TestContext) =>
+  skipUnlessCluster(
+    ctx,
+    verifiesWithOwnCa(),
+    'a kubeconfig that verifies the server with a CA bundle of its own',
+  );
+
 describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
   const dir = tempDir('tls');
   let cluster: Cluster;
   let admin: User;
+  let adminName: string;
   let otherCa: string;
   beforeAll(async () => {
-    const entries = await localEntries();
-    cluster = entries.cluster;
-    admin = entries.users.get('admin')!;
+    // Admin's context's cluster and user: the local plane's `kube-local` and `admin`, or those
+    // of the existing cluster's context (KUBEKIT_TEST_KUBECONFIG).
+    ({ cluster, admin } = await localEntries());
+    adminName = await adminUsername();
     // A fresh CA with the same subject as the cluster's own: only its key differs, so trust must
     // come from the signature, not the name.
     execFileSync(
@@ -43,7 +82,7 @@ describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
         '-days',
         '1',
         '-subj',
-        '/CN=kube-local-ca',
+        caSubject(inject('kubeLocal').caFile),
         '-addext',
         'basicConstraints=critical,CA:TRUE',
         '-addext',
@@ -55,15 +94,13 @@ describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
   });
   afterAll(() => dir.remove());
 
-  const withoutCa = (): Cluster => {
-    const { 'certificate-authority-data': _ca, ...rest } = cluster;
-    return rest;
-  };
+  /** The cluster entry with no trust settings: no CA (data or file), no insecure-skip-tls-verify. */
+  const withoutCa = (): Cluster => withoutTrust(cluster);
 
   it('connects with the cluster CA (the control case)', async () => {
     const kube = clientFor(cluster, admin);
     try {
-      expect((await whoAmI(kube)).username).toBe('kubekit-admin');
+      expect((await whoAmI(kube)).username).toBe(adminName);
     } finally {
       await kube.close();
     }
@@ -87,7 +124,8 @@ describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
     }
   });
 
-  it('fails the same way with no CA at all (the system roots do not know the cluster CA)', async () => {
+  it('fails the same way with no CA at all (the system roots do not know the cluster CA)', async (ctx) => {
+    needOwnCa(ctx);
     const kube = clientFor(withoutCa(), admin);
     try {
       const err = await transportFailure(kube.resource(Namespaces).list());
@@ -97,10 +135,11 @@ describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
     }
   });
 
-  it('connects without a CA only when insecure-skip-tls-verify is true, and still authenticates', async () => {
+  it('connects without a CA only when insecure-skip-tls-verify is true, and still authenticates', async (ctx) => {
+    needOwnCa(ctx);
     const kube = clientFor({ ...withoutCa(), 'insecure-skip-tls-verify': true }, admin);
     try {
-      expect((await whoAmI(kube)).username).toBe('kubekit-admin');
+      expect((await whoAmI(kube)).username).toBe(adminName);
       const namespaces = await kube.resource(Namespaces).list();
       expect(namespaces.items.map((n) => n.metadata?.name)).toContain('default');
     } finally {
@@ -136,11 +175,12 @@ describe('TLS settings of a kubeconfig cluster against kube-apiserver', () => {
     ).toThrow(/insecure-skip-tls-verify/);
   });
 
-  it('verifies the certificate against tls-server-name instead of the URL host', async () => {
+  it('verifies the certificate against tls-server-name instead of the URL host', async (ctx) => {
+    needOwnCa(ctx);
     // The serving certificate names kubernetes.default.svc but the URL says 127.0.0.1.
     const good = clientFor({ ...cluster, 'tls-server-name': 'kubernetes.default.svc' }, admin);
     try {
-      expect((await whoAmI(good)).username).toBe('kubekit-admin');
+      expect((await whoAmI(good)).username).toBe(adminName);
     } finally {
       await good.close();
     }

@@ -1,7 +1,12 @@
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ConfigMaps, isGone, KubeClient, listAll } from '../../../src/client/index.js';
 import { LocalControlPlane } from '../../../src/testing/index.js';
+import { type LocalOnlyNeed, missingForTest, skipUnlessAvailable } from '../support/kube.js';
+
+// Its own control plane, from the tools/kube-local binaries: against an existing cluster
+// (KUBEKIT_TEST_KUBECONFIG) there are none, so nothing is started and every test skips, saying why.
+const NEEDS: LocalOnlyNeed[] = ['binaries'];
 
 // kube-apiserver's watch cache answers recent resourceVersions from memory whatever etcd has
 // compacted, so this file runs its own control plane with the cache off: watches and lists then
@@ -9,7 +14,10 @@ import { LocalControlPlane } from '../../../src/testing/index.js';
 describe('expired resourceVersions against an etcd-backed apiserver', () => {
   let plane: LocalControlPlane;
   let kube: KubeClient;
+  const available = missingForTest(NEEDS) === undefined;
+  beforeEach((ctx) => skipUnlessAvailable(ctx, NEEDS));
   beforeAll(async () => {
+    if (!available) return;
     plane = await LocalControlPlane.start({
       binDir: inject('kubeLocal').binDir,
       apiServerFlags: ['--watch-cache=false'],

@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigMaps, KubeClient, Leases } from '../../../src/client/index.js';
 import { Manager } from '../../../src/controller/index.js';
 import { ChaosProxy } from '../../../src/testing/index.js';
-import { clientAs } from '../support/kube.js';
+import { chaosProxyUpstream, clientAs, skipUnlessAvailable } from '../support/kube.js';
 import { useTestNamespace } from '../support/test-namespace.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,18 +22,20 @@ async function eventually<T>(
 }
 const fastElection = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 };
 
-/** An admin client that reaches the apiserver through a ChaosProxy (rate limit and retries off). */
+/**
+ * An admin client that reaches the apiserver through a ChaosProxy (rate limit and retries off).
+ * The proxy presents admin's client certificate upstream: a test using it first calls
+ * `skipUnlessAvailable(ctx, ['chaos-proxy'])`, as an existing cluster's admin
+ * (KUBEKIT_TEST_KUBECONFIG) may authenticate otherwise.
+ */
 async function proxiedClient(
   namespace: string,
   name: string,
 ): Promise<{ proxy: ChaosProxy; viaProxy: KubeClient }> {
-  const info = inject('kubeLocal');
-  const proxy = await ChaosProxy.start({
-    server: info.server,
-    caFile: info.caFile,
-    certFile: info.users.admin.certFile!,
-    keyFile: info.users.admin.keyFile!,
-  });
+  const upstream = chaosProxyUpstream();
+  if (!upstream)
+    throw new Error('proxiedClient: no ChaosProxy upstream (skipUnlessAvailable "chaos-proxy" first)');
+  const proxy = await ChaosProxy.start(upstream);
   const viaProxy = new KubeClient(
     {
       server: proxy.url,
@@ -60,7 +62,9 @@ describe('Manager', () => {
       kube,
       name: 'metrics-test',
       http: { host: '127.0.0.1', port: 0 },
-      informers: { namespace: ns() },
+      // Only this test's objects: a real cluster's namespace also holds kube-root-ca.crt, which
+      // would be listed and reconciled before the object this test creates.
+      informers: { namespace: ns(), labelSelector: 'kubekit.dev/case=metrics' },
       leaderElection: { lock: { namespace: ns(), name: 'metrics-test' }, identity: 'solo', ...fastElection },
     });
     const configMaps = manager.factory.informerFor(ConfigMaps);
@@ -87,7 +91,7 @@ describe('Manager', () => {
     await kube
       .resource(ConfigMaps)
       .namespace(ns())
-      .create({ metadata: { name: 'one' } });
+      .create({ metadata: { name: 'one', labels: { 'kubekit.dev/case': 'metrics' } } });
     await eventually(() => reconciled > 0, 'a reconcile');
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
@@ -146,7 +150,8 @@ describe('Manager', () => {
     await Promise.all(managers.map((m) => m.running));
   });
 
-  it('stops its work and reports when leadership is lost', async () => {
+  it('stops its work and reports when leadership is lost', async (ctx) => {
+    skipUnlessAvailable(ctx, ['chaos-proxy']);
     const { proxy, viaProxy } = await proxiedClient(ns(), 'loser');
     let lost = false;
     let workStopped = false;
@@ -180,7 +185,8 @@ describe('Manager', () => {
     await proxy.stop();
   });
 
-  it('reports not ready until its informers have synced', async () => {
+  it('reports not ready until its informers have synced', async (ctx) => {
+    skipUnlessAvailable(ctx, ['chaos-proxy']);
     const { proxy, viaProxy } = await proxiedClient(ns(), 'readyz');
     proxy.blackhole(true); // the informer's LIST gets no answer until the hole closes
     const manager = new Manager({
@@ -205,7 +211,8 @@ describe('Manager', () => {
     await proxy.stop();
   });
 
-  it('stops a real controller when leadership is lost: in-flight reconciles are cut, none start after', async () => {
+  it('stops a real controller when leadership is lost: in-flight reconciles are cut, none start after', async (ctx) => {
+    skipUnlessAvailable(ctx, ['chaos-proxy']);
     const { proxy, viaProxy } = await proxiedClient(ns(), 'lost-controller');
     const configMaps = kube.resource(ConfigMaps).namespace(ns());
     const label = { 'kubekit.dev/case': 'lost-controller' };

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigMaps, type KubeClient } from '../../../src/client/index.js';
@@ -61,9 +61,26 @@ describe("the README's first controller", () => {
     );
   });
 
+  /**
+   * KUBECONFIG for the snippet, which loads the current context: the local plane's kubeconfig
+   * (admin's context is current). An existing cluster's (KUBEKIT_TEST_KUBECONFIG) may have another
+   * current context than the one under test, so a file naming that one as current comes first;
+   * the first file to set current-context wins, and the rest still comes from the original.
+   */
+  function kubeconfigEnv(): string {
+    const info = inject('kubeLocal');
+    if (!info.external) return info.kubeconfigPath;
+    const current = join(dir, 'current-context.yaml');
+    writeFileSync(
+      current,
+      JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': info.users.admin.context }),
+    );
+    return [current, info.kubeconfigPath].join(delimiter);
+  }
+
   it('runs: annotates ConfigMaps, then shuts down cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
-      env: { ...process.env, KUBECONFIG: inject('kubeLocal').kubeconfigPath, NAMESPACE: ns() },
+      env: { ...process.env, KUBECONFIG: kubeconfigEnv(), NAMESPACE: ns() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
