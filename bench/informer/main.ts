@@ -604,7 +604,8 @@ async function main(): Promise<void> {
     },
     {
       key: floorKey,
-      label: 'floor: client-go v0.37.1 bare LIST as an informer’s first (resourceVersion 0, limit 500), no informer',
+      label:
+        'floor: client-go v0.37.1 bare LIST as an informer’s first (resourceVersion 0, limit 500), no informer',
       updates: false,
       spawn: goWorker({}, 'list'),
     },

@@ -215,17 +215,20 @@ export class Manager {
     let lockClient: KubeClient | undefined;
     if (election) {
       const identity = election.identity ?? `${hostname()}_${Math.random().toString(36).slice(2, 10)}`;
-      const lock =
-        'identity' in election.lock && typeof election.lock.identity === 'function'
-          ? (election.lock as ResourceLock)
-          : newResourceLock((election.lock as { type?: ResourceLockType }).type ?? 'leases', {
-              // Renewals wait in a token bucket of their own: a controller saturating the shared
-              // one would otherwise make the leader miss its renew deadline under load alone.
-              kube: (lockClient = this.kube.withRateLimit()),
-              namespace: (election.lock as { namespace: string }).namespace,
-              name: (election.lock as { name: string }).name,
-              identity,
-            });
+      let lock: ResourceLock;
+      if ('identity' in election.lock && typeof election.lock.identity === 'function') {
+        lock = election.lock as ResourceLock;
+      } else {
+        // Renewals wait in a token bucket of their own: a controller saturating the shared one
+        // would otherwise make the leader miss its renew deadline under load alone.
+        lockClient = this.kube.withRateLimit();
+        const { type, namespace, name } = election.lock as {
+          type?: ResourceLockType;
+          namespace: string;
+          name: string;
+        };
+        lock = newResourceLock(type ?? 'leases', { kube: lockClient, namespace, name, identity });
+      }
       const elector = new LeaderElector({
         lock,
         name: this.name,
