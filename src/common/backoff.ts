@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 
-/** Settings of a {@link Backoff}. */
+/** Settings of an exponential backoff with jitter (the reflector's retry delays). */
 export interface BackoffOptions {
   /** First delay in ms (client-go's reflector: 800). */
   initialMs: number;
