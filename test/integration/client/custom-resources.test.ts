@@ -82,8 +82,19 @@ describe('custom resources', () => {
       if (cur.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const found = await kube.resourceForKind<Widget>(`${group}/v1`, 'Widget');
-    expect(found.type).toMatchObject({ group, version: 'v1', resource: 'widgets', namespaced: true });
+    // Established does not mean discovery serves the group yet: the apiserver's aggregated
+    // discovery catches up a moment later (longer on a loaded machine). Every call that misses
+    // refreshes kubekit's discovery cache, which is what this test is about; the bound only
+    // covers the server's own lag.
+    let found: Awaited<ReturnType<typeof kube.resourceForKind<Widget>>> | undefined;
+    for (let i = 0; i < 100 && !found; i++) {
+      found = await kube.resourceForKind<Widget>(`${group}/v1`, 'Widget').catch((err: unknown) => {
+        if (!(err instanceof NoKindMatchError)) throw err;
+        return undefined;
+      });
+      if (!found) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found?.type).toMatchObject({ group, version: 'v1', resource: 'widgets', namespaced: true });
   });
 
   it('does CRUD, status and optimistic concurrency on the custom resource', async () => {
